@@ -16,10 +16,10 @@ func MatchAction(pattern, action string) bool {
 }
 
 // MatchARN reports whether a Resource pattern matches an ARN. IAM compares
-// ARNs with regard to case. "?" matches one character and "*" any run of
-// characters within a colon-separated segment; a "*" that ends a segment
-// may also run past colons, so "arn:aws:logs:*:*:log-group:app*" matches
-// log streams of the group. Policy variables must already be substituted.
+// ARNs with regard to case. "?" matches one character, and "*" any run of
+// characters within a colon-separated segment. A "*" that ends a segment may
+// also run past colons, so "arn:aws:logs:*:*:log-group:app*" matches the
+// group's log streams. Policy variables must already be substituted.
 func MatchARN(pattern, arn string) bool {
 	return matchResource(patternOf(pattern), arn)
 }

@@ -189,8 +189,8 @@ func Marshal(doc *Document) ([]byte, error) {
 func Size(doc *Document) int {
 	data, err := marshalText(doc)
 	if err != nil {
-		// Encoding fails only for values JSON cannot hold, which a Document
-		// never contains.
+		// Unreachable: a Document contains only strings and lists and maps
+		// of strings, which always encode.
 		return 0
 	}
 	return utf8.RuneCount(data)

@@ -154,11 +154,11 @@ func TestPolicyVariables(t *testing.T) {
 			want:      ImplicitDeny,
 		},
 		{
-			name:     "multivalued variable tries each value",
+			name:     "multivalued variable does not resolve",
 			resource: "arn:aws:s3:::teams/${example:teams}/*",
 			req: Request{Resource: "arn:aws:s3:::teams/b/x",
 				Context: ctx("example:teams", "a", "example:teams", "b")},
-			want: Allow,
+			want: ImplicitDeny,
 		},
 		{
 			name:     "unclosed variable is text",
