@@ -114,20 +114,13 @@ func (c *requestContext) matchConditions(conds Conditions, variables bool) bool 
 }
 
 // matchConditionKey evaluates one key of an operator against its policy
-// values, which are ORed (NORed for a negated operator).
+// values, which are ORed (NORed for a negated operator). A missing key
+// decides alone; otherwise a policy value whose variable does not resolve
+// makes the key false.
 func (c *requestContext) matchConditionKey(op operator, key string, values Values, variables bool) bool {
 	requestValues, present := c.lookup(key)
 	if op.null {
 		return matchNull(values, present)
-	}
-
-	policyValues := make([]pattern, 0, len(values))
-	for _, v := range values {
-		p, ok := c.expandValue(v, variables && op.variables)
-		if !ok {
-			return false
-		}
-		policyValues = append(policyValues, p)
 	}
 
 	if !present {
@@ -140,6 +133,15 @@ func (c *requestContext) matchConditionKey(op operator, key string, values Value
 			return false
 		}
 		return op.negated
+	}
+
+	policyValues := make([]pattern, 0, len(values))
+	for _, v := range values {
+		p, ok := c.expandValue(v, variables && op.variables)
+		if !ok {
+			return false
+		}
+		policyValues = append(policyValues, p)
 	}
 
 	switch op.set {

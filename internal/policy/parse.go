@@ -24,6 +24,9 @@ const (
 // follow the document. Statement may be one object or a list of them. The
 // structure is checked by Validate, not here.
 func ParseDocument(data []byte) (*Document, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("parse policy document: the document is empty")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var doc Document
 	if err := dec.Decode(&doc); err != nil {

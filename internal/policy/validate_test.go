@@ -73,6 +73,11 @@ func TestValidate(t *testing.T) {
 		{"Resource in a trust policy", KindTrust,
 			`{` + v + `"Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole","Resource":"*"}]}`,
 			"has prohibited field Resource"},
+		{"non-STS action in a trust policy", KindTrust,
+			`{` + v + `"Statement":[{"Effect":"Allow","Principal":"*","Action":["sts:AssumeRole","s3:GetObject"]}]}`,
+			`action "s3:GetObject" is not allowed in a trust policy`},
+		{"STS wildcard in a trust policy", KindTrust,
+			`{` + v + `"Statement":[{"Effect":"Allow","Principal":"*","Action":"STS:Assume*"}]}`, ""},
 		{"NotPrincipal in a trust policy", KindTrust,
 			`{` + v + `"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"sts:AssumeRole"}]}`,
 			"NotPrincipal is not supported in a trust policy"},
@@ -130,6 +135,7 @@ func TestParseDocumentErrors(t *testing.T) {
 		want string
 	}{
 		{"not JSON", `{"Version":`, "parse policy document"},
+		{"empty", " \n", "the document is empty"},
 		{"null", `null`, "policy document must be a JSON object"},
 		{"array", `[]`, "policy document must be a JSON object"},
 		{"trailing data", `{"Statement":[]} {}`, "unexpected data after the closing brace"},

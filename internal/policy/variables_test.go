@@ -139,6 +139,13 @@ func TestPolicyVariables(t *testing.T) {
 			want: ImplicitDeny,
 		},
 		{
+			name:      "missing key decides before an unresolved variable",
+			resource:  "*",
+			condition: `{"StringEqualsIfExists":{"aws:ResourceTag/owner":"${aws:username}"}}`,
+			req:       Request{Resource: "*", Principal: role},
+			want:      Allow,
+		},
+		{
 			name:      "variable in an ArnEquals condition",
 			resource:  "*",
 			condition: `{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:us-east-1:${aws:PrincipalAccount}:alerts"}}`,
