@@ -99,8 +99,8 @@ func matchResource(p pattern, arn string) bool {
 	return matchSegments(p, arn)
 }
 
-// segmentEndStar reports whether the "*" at i ends a segment: only
-// wildcards follow it before the next colon or the end.
+// segmentEndStar reports whether the "*" at i ends a segment, with at most
+// further stars between it and the next colon or the end.
 func segmentEndStar(p pattern, i int) bool {
 	for j := i + 1; j < len(p.text); j++ {
 		switch {
