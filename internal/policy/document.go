@@ -81,6 +81,8 @@ func scalarText(data []byte) (string, error) {
 		return s, err
 	case bytes.Equal(data, []byte("true")), bytes.Equal(data, []byte("false")):
 		return string(data), nil
+	case bytes.Equal(data, []byte("null")):
+		return "", fmt.Errorf("expected a string or a list of strings, got null")
 	default:
 		var n json.Number
 		if err := json.Unmarshal(data, &n); err != nil {
@@ -93,9 +95,22 @@ func scalarText(data []byte) (string, error) {
 // MarshalJSON writes a single value as a string and several as a list.
 func (v Values) MarshalJSON() ([]byte, error) {
 	if len(v) == 1 {
-		return json.Marshal(v[0])
+		return marshalText(v[0])
 	}
-	return json.Marshal([]string(v))
+	return marshalText([]string(v))
+}
+
+// marshalText marshals without escaping <, > and &, so that Size counts
+// those characters as one each. json.Marshal escapes them again in its own
+// output; an Encoder with SetEscapeHTML(false) keeps them.
+func marshalText(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // Principal is the Principal or NotPrincipal element of a resource policy.
@@ -108,8 +123,7 @@ type Principal struct {
 	Federated Values
 }
 
-// UnmarshalJSON accepts "*" or an object keyed by AWS, Service, Federated or
-// CanonicalUser.
+// UnmarshalJSON accepts "*" or an object keyed by AWS, Service or Federated.
 func (p *Principal) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '"' {
@@ -124,7 +138,7 @@ func (p *Principal) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	var m map[string]Values
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := json.Unmarshal(data, &m); err != nil || m == nil {
 		return fmt.Errorf("principal must be \"*\" or an object of string lists, got %s", abbreviate(data))
 	}
 	for key, values := range m {
@@ -157,7 +171,7 @@ func (p Principal) MarshalJSON() ([]byte, error) {
 	if len(p.Federated) > 0 {
 		m["Federated"] = p.Federated
 	}
-	return json.Marshal(m)
+	return marshalText(m)
 }
 
 // Conditions maps a condition operator (such as StringEquals or
