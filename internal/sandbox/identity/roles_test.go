@@ -217,4 +217,3 @@ func TestUpdateRole(t *testing.T) {
 	}
 	wantCode(t, f.iamErr(f.admin, "UpdateRole", "RoleName", "R", "MaxSessionDuration", "100"), "ValidationError")
 }
-
