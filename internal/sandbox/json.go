@@ -78,13 +78,15 @@ func writeJSONError(w http.ResponseWriter, requestID string, err *api.Error) {
 	w.Write(body)
 }
 
-// jsonAuthError translates an authentication error from the Query
-// protocol's codes to the ones AWS's JSON services send: Organizations
-// answers an unknown access key with UnrecognizedClientException and a bad
-// signature with InvalidSignatureException, where IAM and STS say
-// InvalidClientTokenId and SignatureDoesNotMatch.
+// jsonAuthError translates an authentication or authorization error from
+// the Query protocol's codes to the ones AWS's JSON services send:
+// Organizations answers an unknown access key with
+// UnrecognizedClientException and a bad signature with
+// InvalidSignatureException, where IAM and STS send InvalidClientTokenId and
+// SignatureDoesNotMatch. A clock skew is an InvalidSignatureException too.
 func jsonAuthError(err *api.Error) *api.Error {
 	names := map[string]string{
+		"AccessDenied":               "AccessDeniedException",
 		"InvalidClientTokenId":       "UnrecognizedClientException",
 		"SignatureDoesNotMatch":      "InvalidSignatureException",
 		"IncompleteSignature":        "IncompleteSignatureException",
