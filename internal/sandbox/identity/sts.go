@@ -179,14 +179,16 @@ func stsAssumeRole(s *Store, c *call) (any, bool, *api.Error) {
 		return nil, false, denied
 	}
 
-	if sr.duration > r.MaxSessionDuration {
-		return nil, false, &api.Error{Code: "ValidationError", Status: 400,
-			Message: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}
-	}
+	// The chaining cap is checked first, since it is the cause whenever
+	// both limits are exceeded.
 	chained := c.caller.Kind == api.KindAssumedRole
 	if chained && sr.duration > chainedSessionSeconds {
 		return nil, false, &api.Error{Code: "ValidationError", Status: 400,
 			Message: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."}
+	}
+	if sr.duration > r.MaxSessionDuration {
+		return nil, false, &api.Error{Code: "ValidationError", Status: 400,
+			Message: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}
 	}
 
 	ss := s.issueSession(r, accountOfARN(r.ARN), sr.sessionName, time.Duration(sr.duration)*time.Second)
