@@ -88,7 +88,7 @@ func TestEnforceIAMBoundaryCondition(t *testing.T) {
 
 	wantCode(t, f.iamErr(sc, "CreateRole", "RoleName", "Free", "AssumeRolePolicyDocument", trustAccount(mgmtAccount)), "AccessDenied")
 	f.iam(sc, "CreateRole", "RoleName", "Bound", "PermissionsBoundary", boundary, "AssumeRolePolicyDocument", trustAccount(mgmtAccount))
-	// PutRolePolicy sees the boundary of the target role.
+	// PutRolePolicy checks iam:PermissionsBoundary against the target role.
 	f.iam(sc, "PutRolePolicy", "RoleName", "Bound", "PolicyName", "p", "PolicyDocument", adminPolicy)
 	f.iam(f.admin, "CreateRole", "RoleName", "Unbound", "AssumeRolePolicyDocument", trustAccount(mgmtAccount))
 	wantCode(t, f.iamErr(sc, "PutRolePolicy", "RoleName", "Unbound", "PolicyName", "p", "PolicyDocument", adminPolicy), "AccessDenied")

@@ -98,8 +98,8 @@ func validateSessionName(member, name string) *api.Error {
 	return nil
 }
 
-// assumableRole returns the role with ARN arn and the trust policy STS sees
-// for it: the newest one older than the consistency delay. A role created
+// assumableRole returns the role with ARN arn and the trust policy that STS
+// applies to it: the newest one older than the consistency delay. A role created
 // within the delay is not found yet.
 func (s *Store) assumableRole(arn string) (*role, *policy.Document, bool) {
 	rest, ok := strings.CutPrefix(arn, "arn:"+s.opts.Partition+":iam::")
@@ -210,9 +210,9 @@ func stsAssumeRole(s *Store, c *call) (any, bool, *api.Error) {
 }
 
 // identityMayAssume applies the caller's own policies to sts:AssumeRole
-// when EnforceIAM is set. AWS requires them to allow the call, except
-// within one account when the trust statement names the caller's user or
-// role ARN itself rather than the account; an explicit deny always wins.
+// when EnforceIAM is set. AWS requires them to allow the call unless the
+// role is in the caller's account and the trust statement names the caller's
+// user or role ARN itself, not the account. An explicit deny always wins.
 func (s *Store) identityMayAssume(caller *api.Caller, req policy.Request, st policy.Statement, p *policy.RequestPrincipal) bool {
 	if !s.opts.EnforceIAM || caller.Kind == api.KindRoot {
 		return true
