@@ -54,6 +54,11 @@ func TestTrustNamingExistingRole(t *testing.T) {
 	f.iam(f.admin, "CreateRole", "RoleName", "Source", "Path", "/ci/", "AssumeRolePolicyDocument", trustAccount(mgmtAccount))
 	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ci/Source"},"Action":"sts:AssumeRole"}]}`
 	f.iam(f.admin, "CreateRole", "RoleName", "Target", "AssumeRolePolicyDocument", trust)
+
+	session := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::111111111111:assumed-role/Source/ci-run"},"Action":"sts:AssumeRole"}]}`
+	f.iam(f.admin, "CreateRole", "RoleName", "SessionTarget", "AssumeRolePolicyDocument", session)
+	noRole := strings.Replace(session, "/Source/", "/Missing/", 1)
+	wantCode(t, f.iamErr(f.admin, "CreateRole", "RoleName", "Bad", "AssumeRolePolicyDocument", noRole), "MalformedPolicyDocument")
 }
 
 func TestGetRoleShape(t *testing.T) {
