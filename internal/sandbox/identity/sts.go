@@ -40,6 +40,8 @@ type sessionRequest struct {
 	policyARNs  []string
 }
 
+// readSessionRequest reads and validates the parameters of a session
+// request.
 func (s *Store) readSessionRequest(c *call) (sessionRequest, *api.Error) {
 	var sr sessionRequest
 	var err *api.Error
@@ -62,28 +64,37 @@ func (s *Store) readSessionRequest(c *call) (sessionRequest, *api.Error) {
 		return sr, validationError("Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between %d and %d",
 			sr.duration, minSessionSeconds, maxMaxSessionDuration)
 	}
-	sr.policy = c.get("Policy")
-	if sr.policy != "" {
-		doc, err := parsePolicy(sr.policy, policy.KindIdentity, 0, "")
+
+	sr.policy, sr.policyARNs, err = s.readSessionPolicies(c)
+	return sr, err
+}
+
+// readSessionPolicies reads the Policy document and the PolicyArns list
+// that narrow a session.
+func (s *Store) readSessionPolicies(c *call) (string, []string, *api.Error) {
+	text := c.get("Policy")
+	if text != "" {
+		doc, err := parsePolicy(text, policy.KindIdentity, 0, "")
 		if err != nil {
-			return sr, err
+			return "", nil, err
 		}
 		if policy.Size(doc) > maxPackedPolicySize {
-			return sr, &api.Error{Code: "PackedPolicyTooLarge", Status: 400,
+			return "", nil, &api.Error{Code: "PackedPolicyTooLarge", Status: 400,
 				Message: "Packed policy consumes more than 100% of the allotted space."}
 		}
 	}
+
+	var arns []string
 	for i := 1; ; i++ {
 		arn := c.get(fmt.Sprintf("PolicyArns.member.%d.arn", i))
 		if arn == "" {
-			break
+			return text, arns, nil
 		}
 		if _, err := s.findPolicy(arn); err != nil {
-			return sr, invalidInput("Policy %s does not exist.", arn)
+			return "", nil, invalidInput("Policy %s does not exist.", arn)
 		}
-		sr.policyARNs = append(sr.policyARNs, arn)
+		arns = append(arns, arn)
 	}
-	return sr, nil
 }
 
 // validateSessionName checks a role session name or source identity: 2 to
