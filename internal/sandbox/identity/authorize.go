@@ -161,7 +161,9 @@ func (s *Store) requestContext(caller *api.Caller, extra map[string][]string) ma
 		"aws:CurrentTime":      {now.Format(time.RFC3339)},
 		"aws:EpochTime":        {strconv.FormatInt(now.Unix(), 10)},
 		"aws:RequestedRegion":  {"us-east-1"},
-		"aws:SecureTransport":  {"false"},
+		// AWS's IAM and STS endpoints accept only HTTPS, so policies there
+		// always see true. The sandbox's loopback HTTP stands in for them.
+		"aws:SecureTransport": {"true"},
 	}
 	switch caller.Kind {
 	case api.KindUser:
