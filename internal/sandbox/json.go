@@ -66,9 +66,6 @@ func writeJSONError(w http.ResponseWriter, requestID string, err *api.Error) {
 	if err.Reason != "" {
 		payload["Reason"] = err.Reason
 	}
-	if err.Code == "TooManyRequestsException" {
-		payload["Type"] = "AWS::Organizations"
-	}
 	body, _ := json.Marshal(payload)
 	w.Header().Set("Content-Type", jsonContentType)
 	w.Header().Set("X-Amzn-RequestId", requestID)

@@ -79,6 +79,13 @@ func (o *organizations) checkCaller(op orgOperation, caller *api.Caller) *api.Er
 	return nil
 }
 
+// orgError returns an Organizations error. The status codes follow the
+// httpError traits of the Organizations model in aws-sdk-go-v2
+// service/organizations v1.63.0: 404 for the NotFound exceptions and
+// AWSOrganizationsNotInUseException, 409 for conflicts and constraint
+// violations, 403 for AccessDeniedException, 429 for
+// TooManyRequestsException. SDKs and the AWS CLI pick the error by its
+// code, not its status.
 func orgError(code string, status int, format string, args ...any) *api.Error {
 	return &api.Error{Code: code, Status: status, Message: fmt.Sprintf(format, args...)}
 }
