@@ -75,13 +75,13 @@ func writeJSONError(w http.ResponseWriter, requestID string, err *api.Error) {
 	w.Write(body)
 }
 
-// jsonAuthError translates an authentication or authorization error from
-// the Query protocol's codes to the ones AWS's JSON services send:
+// jsonErrorCode translates an authentication, authorization or internal
+// error from the Query protocol's codes to the ones AWS's JSON services send:
 // Organizations answers an unknown access key with
 // UnrecognizedClientException and a bad signature with
 // InvalidSignatureException, where IAM and STS send InvalidClientTokenId and
 // SignatureDoesNotMatch. A clock skew is an InvalidSignatureException too.
-func jsonAuthError(err *api.Error) *api.Error {
+func jsonErrorCode(err *api.Error) *api.Error {
 	names := map[string]string{
 		"AccessDenied":               "AccessDeniedException",
 		"InvalidClientTokenId":       "UnrecognizedClientException",
@@ -90,6 +90,7 @@ func jsonAuthError(err *api.Error) *api.Error {
 		"MissingAuthenticationToken": "MissingAuthenticationTokenException",
 		"ExpiredToken":               "ExpiredTokenException",
 		"RequestExpired":             "InvalidSignatureException",
+		"ServiceFailure":             "ServiceException",
 	}
 	code, ok := names[err.Code]
 	if !ok {

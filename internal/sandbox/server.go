@@ -122,7 +122,7 @@ func (s *Sandbox) serveOrganizations(w http.ResponseWriter, r *http.Request, bod
 	}
 
 	if err != nil {
-		s.fail(w, ex, jsonAuthError(err))
+		s.fail(w, ex, jsonErrorCode(err))
 		return
 	}
 	ex.status = http.StatusOK
