@@ -59,9 +59,11 @@ func (s *Sandbox) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		auth, authErr = parseAuthHeader(value)
 	}
 
+	// Organizations is the one JSON service; a request signed for it
+	// with a wrong or missing target gets UnknownOperationException.
 	target := r.Header.Get("X-Amz-Target")
 	switch {
-	case strings.HasPrefix(target, organizationsTargetPrefix):
+	case strings.HasPrefix(target, organizationsTargetPrefix) || auth != nil && auth.Service == "organizations":
 		ex.service = "organizations"
 		ex.action = strings.TrimPrefix(target, organizationsTargetPrefix)
 		s.serveOrganizations(w, r, body, auth, authErr, ex)
@@ -120,7 +122,7 @@ func (s *Sandbox) serveOrganizations(w http.ResponseWriter, r *http.Request, bod
 	}
 
 	if err != nil {
-		s.fail(w, ex, jsonAuthError(err))
+		s.fail(w, ex, jsonErrorCode(err))
 		return
 	}
 	ex.status = http.StatusOK

@@ -163,6 +163,13 @@ func TestSignatureRawRequests(t *testing.T) {
 		if status != http.StatusBadRequest || !strings.Contains(body, "UnknownOperationException") {
 			t.Errorf("got %d %s, want 400 UnknownOperationException", status, body)
 		}
+
+		header := http.Header{"Content-Type": {"application/x-amz-json-1.1"}}
+		req = signedRequest(t, endpoint, "organizations", keyID, secret, []byte("{}"), header, time.Now())
+		status, body = sendRaw(t, req)
+		if status != http.StatusBadRequest || !strings.Contains(body, "UnknownOperationException") {
+			t.Errorf("no X-Amz-Target: got %d %s, want 400 UnknownOperationException", status, body)
+		}
 	})
 }
 
