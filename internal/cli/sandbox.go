@@ -30,7 +30,7 @@ func newSandboxCommand(g *GlobalOptions) *cobra.Command {
 // defaultSandboxStatePath returns the state file of --sandbox and of
 // `sandbox reset`: $XDG_STATE_HOME/orgstrap/sandbox.json, or
 // ~/.local/state/orgstrap/sandbox.json when XDG_STATE_HOME is unset or not
-// absolute, as the XDG Base Directory specification says.
+// absolute, as the XDG Base Directory specification requires.
 func defaultSandboxStatePath() (string, error) {
 	if dir := os.Getenv("XDG_STATE_HOME"); dir != "" && filepath.IsAbs(dir) {
 		return filepath.Join(dir, "orgstrap", "sandbox.json"), nil
@@ -112,7 +112,7 @@ func runSandboxReset(streams Streams, opts *sandboxResetOptions) error {
 }
 
 // confirmed reads one line from in and reports whether it is "y" or "yes".
-// An empty line, another answer or the end of input means no.
+// An empty line, any other text or the end of input means no.
 func confirmed(in io.Reader) bool {
 	if in == nil {
 		return false

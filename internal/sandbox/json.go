@@ -77,10 +77,10 @@ func writeJSONError(w http.ResponseWriter, requestID string, err *api.Error) {
 
 // jsonErrorCode translates an authentication, authorization or internal
 // error from the Query protocol's codes to the ones AWS's JSON services send:
-// Organizations answers an unknown access key with
-// UnrecognizedClientException and a bad signature with
-// InvalidSignatureException, where IAM and STS send InvalidClientTokenId and
-// SignatureDoesNotMatch. A clock skew is an InvalidSignatureException too.
+// Organizations returns UnrecognizedClientException for an unknown access
+// key and InvalidSignatureException for a bad signature, where IAM and STS
+// send InvalidClientTokenId and SignatureDoesNotMatch. A clock skew is an
+// InvalidSignatureException too.
 func jsonErrorCode(err *api.Error) *api.Error {
 	names := map[string]string{
 		"AccessDenied":               "AccessDeniedException",

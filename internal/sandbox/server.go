@@ -24,7 +24,7 @@ var unsignedSTSActions = map[string]bool{
 	"AssumeRoleWithSAML":        true,
 }
 
-// exchange is one request and what the sandbox answered, for the log.
+// exchange is one request and the sandbox's response, for the log.
 type exchange struct {
 	id      string
 	service string
@@ -35,7 +35,7 @@ type exchange struct {
 }
 
 // Handler returns the HTTP handler that serves Organizations, IAM and STS
-// on one endpoint. It tells the services apart by X-Amz-Target and by the
+// on one endpoint. It identifies the service by X-Amz-Target and by the
 // service name in the SigV4 credential scope.
 func (s *Sandbox) Handler() http.Handler {
 	return http.HandlerFunc(s.serveHTTP)
