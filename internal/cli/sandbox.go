@@ -21,7 +21,14 @@ func newSandboxCommand(g *GlobalOptions) *cobra.Command {
 		Short: "Run the built-in emulation of AWS Organizations, IAM and STS",
 		Long: "The sandbox serves the parts of AWS Organizations, IAM and STS that orgstrap uses on a\n" +
 			"loopback address, with AWS's wire protocols, so the AWS CLI and SDKs work against it.\n" +
-			"The global --sandbox flag runs any command against an in-process sandbox instead.",
+			"The global --sandbox flag runs any command against an in-process sandbox instead, with\n" +
+			"its state in $XDG_STATE_HOME/orgstrap/sandbox.json. These variables configure it:\n" +
+			"  ORGSTRAP_SANDBOX_STATE                 state file to use instead\n" +
+			"  ORGSTRAP_SANDBOX_CREATE_ACCOUNT_DELAY  how long CreateAccount stays IN_PROGRESS (default 2s)\n" +
+			"  ORGSTRAP_SANDBOX_CONSISTENCY_DELAY     delay before new or changed roles take effect (default 0s)\n" +
+			"  ORGSTRAP_SANDBOX_THROTTLE_RATE         fraction of requests throttled, 0 to 1 (default 0)\n" +
+			"  ORGSTRAP_SANDBOX_ACCOUNT_QUOTA         maximum accounts, management included (default 10)\n" +
+			"  ORGSTRAP_SANDBOX_ENFORCE_IAM           true to check every call against IAM policies",
 	}
 	cmd.AddCommand(newSandboxServeCommand(g), newSandboxResetCommand(g))
 	return cmd
