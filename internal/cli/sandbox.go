@@ -50,6 +50,15 @@ func defaultSandboxStatePath() (string, error) {
 	return filepath.Join(home, ".local", "state", "orgstrap", "sandbox.json"), nil
 }
 
+// localSandboxStatePath returns the state file of --sandbox:
+// ORGSTRAP_SANDBOX_STATE when it is set, else the default path.
+func localSandboxStatePath() (string, error) {
+	if path := os.Getenv(envSandboxState); path != "" {
+		return path, nil
+	}
+	return defaultSandboxStatePath()
+}
+
 // sandboxError adds the advice a state file error carries.
 func sandboxError(err error) error {
 	var stateErr *sandbox.StateError
@@ -74,7 +83,7 @@ func newSandboxResetCommand(g *GlobalOptions) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.StatePath == "" {
-				path, err := defaultSandboxStatePath()
+				path, err := localSandboxStatePath()
 				if err != nil {
 					return err
 				}
@@ -84,7 +93,7 @@ func newSandboxResetCommand(g *GlobalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&opts.StatePath, "state", "",
-		"state file to delete (default $XDG_STATE_HOME/orgstrap/sandbox.json)")
+		"state file to delete (default: the --sandbox state, $ORGSTRAP_SANDBOX_STATE or $XDG_STATE_HOME/orgstrap/sandbox.json)")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
 	return cmd
 }
