@@ -123,6 +123,7 @@ func moveAccount(o *organizations, c *orgCall) (any, bool, *api.Error) {
 	if err := c.authorize("MoveAccount", o.accountARN(a.ID)); err != nil {
 		return nil, false, err
 	}
+
 	if !o.parentExists(in.SourceParentId) {
 		return nil, false, orgError("SourceParentNotFoundException", http.StatusNotFound,
 			"source parent %s not found", in.SourceParentId)
@@ -140,6 +141,7 @@ func moveAccount(o *organizations, c *orgCall) (any, bool, *api.Error) {
 		return nil, false, orgError("DuplicateAccountException", http.StatusConflict,
 			"account %s is already in %s", a.ID, in.DestinationParentId)
 	}
+
 	a.ParentID = in.DestinationParentId
 	return nil, true, nil
 }

@@ -27,8 +27,8 @@ func (c *orgCall) authorize(action, resource string) *api.Error {
 // whether the state changed.
 type orgOperation struct {
 	run func(o *organizations, c *orgCall) (any, bool, *api.Error)
-	// memberAllowed is set for the calls a member account may make; the
-	// rest answer AccessDeniedException outside the management account.
+	// memberAllowed is set for the calls a member account may make. The
+	// others return AccessDeniedException outside the management account.
 	memberAllowed bool
 }
 
