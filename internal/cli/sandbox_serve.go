@@ -103,9 +103,12 @@ func runSandboxServe(ctx context.Context, streams Streams, opts *sandboxServeOpt
 	endpoint := "http://" + listener.Addr().String()
 	keyID, secret := sb.AdminCredentials()
 	// The user asked for these credentials: stdout is the one place the
-	// secret key is printed.
+	// secret key is printed. The AWS CLI v1 reads AWS_DEFAULT_REGION rather
+	// than AWS_REGION, so the fourth line sets both and the output stays four
+	// lines long for `head -n 4`.
 	_, err = fmt.Fprintf(streams.Out, "export AWS_ENDPOINT_URL=%s\nexport AWS_ACCESS_KEY_ID=%s\n"+
-		"export AWS_SECRET_ACCESS_KEY=%s\nexport AWS_REGION=us-east-1\n", endpoint, keyID, secret)
+		"export AWS_SECRET_ACCESS_KEY=%s\nexport AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1\n",
+		endpoint, keyID, secret)
 	if err != nil {
 		listener.Close()
 		return fmt.Errorf("writing the environment: %w", err)

@@ -75,11 +75,14 @@ func startServe(t *testing.T, args ...string) *servedSandbox {
 
 	served := &servedSandbox{Env: map[string]string{}, Stderr: stderr}
 	scanner := bufio.NewScanner(stdout)
-	exportLine := regexp.MustCompile(`^export ([A-Z_]+)=(\S+)$`)
+	assignment := regexp.MustCompile(`([A-Z_]+)=(\S+)`)
 	for len(served.Lines) < 4 && scanner.Scan() {
 		line := scanner.Text()
 		served.Lines = append(served.Lines, line)
-		if m := exportLine.FindStringSubmatch(line); m != nil {
+		if !strings.HasPrefix(line, "export ") {
+			continue
+		}
+		for _, m := range assignment.FindAllStringSubmatch(line, -1) {
 			served.Env[m[1]] = m[2]
 		}
 	}
@@ -105,7 +108,7 @@ func TestSandboxServePrintsEnvironment(t *testing.T) {
 		`^export AWS_ENDPOINT_URL=http://127\.0\.0\.1:\d+$`,
 		`^export AWS_ACCESS_KEY_ID=AKIA[A-Z0-9]{16}$`,
 		`^export AWS_SECRET_ACCESS_KEY=\S{20,}$`,
-		`^export AWS_REGION=us-east-1$`,
+		`^export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1$`,
 	}
 	for i, pattern := range patterns {
 		if !regexp.MustCompile(pattern).MatchString(served.Lines[i]) {
