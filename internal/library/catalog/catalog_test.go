@@ -22,8 +22,9 @@ func TestLookup(t *testing.T) {
 		access Access
 		types  []string
 	}{
-		{"iam:PassRole", PermissionsManagement, []string{"role"}},
-		{"IAM:passrole", PermissionsManagement, []string{"role"}},
+		{"iam:PassRole", Write, []string{"role"}},
+		{"IAM:passrole", Write, []string{"role"}},
+		{"iam:PutRolePolicy", PermissionsManagement, []string{"role"}},
 		{"s3:GetObject", Read, []string{"accesspointobject", "object"}},
 		{"cloudformation:ValidateTemplate", Read, nil},
 		{"cloudformation:CreateStack", Write, []string{"stack"}},
