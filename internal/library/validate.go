@@ -107,9 +107,9 @@ func (v *validator) statement(field string, s Statement, allowCloudFormation boo
 	}
 	switch {
 	case s.Caller == "" || s.Caller == CallerCLI:
-	case s.Caller == CallerCloudFormation && allowCloudFormation:
+	case (s.Caller == CallerCloudFormation || s.Caller == CallerBoth) && allowCloudFormation:
 	default:
-		v.fail(field+".caller", "%q is not a valid caller here: use %s or %s", s.Caller, CallerCLI, CallerCloudFormation)
+		v.fail(field+".caller", "%q is not a valid caller here: use %s, %s or %s", s.Caller, CallerCLI, CallerCloudFormation, CallerBoth)
 	}
 	if len(s.Actions) == 0 {
 		v.fail(field+".actions", "missing: list at least one action")
