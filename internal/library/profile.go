@@ -52,6 +52,8 @@ const (
 // Statement is one templated grant.
 type Statement struct {
 	Sid string `yaml:"sid"`
+	// Effect is "Allow" (the default) or "Deny".
+	Effect string `yaml:"effect"`
 	// Caller is CallerCLI (the default), CallerCloudFormation or CallerBoth.
 	Caller     string                         `yaml:"caller"`
 	Actions    []string                       `yaml:"actions"`

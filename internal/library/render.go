@@ -115,7 +115,11 @@ func (r *renderer) each(fn func(p *Profile, service, region string, vars map[str
 }
 
 func (r *renderer) add(dest string, s Statement, vars map[string]string) {
-	g := grant{sid: s.Sid, effect: "Allow", actions: s.Actions, cond: expandConditions(s.Conditions, vars)}
+	effect := s.Effect
+	if effect == "" {
+		effect = "Allow"
+	}
+	g := grant{sid: s.Sid, effect: effect, actions: s.Actions, cond: expandConditions(s.Conditions, vars)}
 	for _, res := range s.Resources {
 		g.resources = append(g.resources, expand(res, vars))
 	}
@@ -229,6 +233,12 @@ func (r *renderer) requiredCalls() []Call {
 				for _, region := range r.t.Regions {
 					vars := r.t.variables(p, service, region)
 					for _, ct := range cmd.Calls {
+						if r.t.Access == AccessBroad && !isBuiltinCaller(ct.Caller) {
+							// Development accounts use the framework's own
+							// roles (such as CDK's bootstrap roles), which
+							// orgstrap does not render there.
+							continue
+						}
 						calls = append(calls, r.call(p, cmd.Name, ct, vars))
 					}
 				}
@@ -300,6 +310,11 @@ func (r *Rendered) Find(role string) ([]policy.NamedPolicy, *policy.NamedPolicy,
 		}
 	}
 	return nil, nil, errors.New("role " + role + " is not among the rendered roles")
+}
+
+func isBuiltinCaller(caller string) bool {
+	caller = callerOf(caller)
+	return caller == CallerCLI || caller == CallerCloudFormation
 }
 
 // passesRoleARN reports whether CloudFormation checks cloudformation:RoleArn
