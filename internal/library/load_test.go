@@ -135,7 +135,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			"wrong escalation scope",
 			validProfile + "escalation:\n  - {scope: resource, actions: [iam:PassRole]}\n",
-			`my.yaml:13: escalation[0].actions[0]: "iam:PassRole" needs scope passed-to-service, not resource`,
+			`my.yaml:12: escalation[0].actions[0]: "iam:PassRole" needs scope passed-to-service, not resource`,
 		},
 		{
 			"forbidden service",
