@@ -124,15 +124,15 @@ func runPolicyCheck(o *policyCheckOptions, streams Streams) error {
 
 func writeCheckText(streams Streams, out checkJSON) error {
 	for _, d := range out.Denied {
-		who := "deploy role"
+		caller := "deploy role"
 		if d.Role != "" {
-			who = d.Role
+			caller = d.Role
 		}
 		source := d.Command
 		if d.Profile != "" {
 			source = d.Profile + " " + d.Command
 		}
-		fmt.Fprintf(streams.Out, "DENIED %s on %s\n  by: %s (%s)\n  %s: %s\n", d.Action, d.Resource, who, source, d.Decision, d.Reason)
+		fmt.Fprintf(streams.Out, "DENIED %s on %s\n  by: %s (%s)\n  %s: %s\n", d.Action, d.Resource, caller, source, d.Decision, d.Reason)
 	}
 	_, err := fmt.Fprintf(streams.Out, "%d of %d calls allowed\n", out.Checked-len(out.Denied), out.Checked)
 	return err

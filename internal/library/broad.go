@@ -46,11 +46,11 @@ func (r *renderer) neverActions() []string {
 }
 
 // boundary derives the permissions boundary when a profile lets the deployer
-// create roles. It allows what application roles may do plus the services
-// the deploy role's own statements use (so the boundary can also bound the
-// deploy role), denies creating roles or users without this boundary,
-// denies changing or deleting the boundary policy, and denies removing a
-// boundary from any role or user.
+// create roles. It allows what application roles may do, plus the services
+// the deploy role's own statements use, so that it can bound the deploy role
+// as well. It denies creating roles or users without this boundary, changing
+// or deleting the boundary policy, and removing a boundary from any role or
+// user.
 func (r *renderer) boundary() (*policy.NamedPolicy, error) {
 	var app []string
 	for _, name := range r.t.Profiles {

@@ -47,8 +47,9 @@ func (e *FileError) Error() string {
 }
 
 // Load reads the embedded profiles and every *.yaml and *.yml file in
-// extraDirs, and validates them all. The error joins one FileError per
-// problem found. Profile names must be unique across all sources.
+// extraDirs, and validates them all. The error joins one error per problem
+// found, a *FileError for each problem inside a file. Profile names must be
+// unique across all sources.
 func Load(extraDirs ...string) (*Library, error) {
 	l := &Library{profiles: map[string]*Profile{}, catalog: catalog.Default()}
 	var errs []error
