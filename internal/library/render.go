@@ -173,10 +173,16 @@ func trustDocument(t Trust, vars map[string]string) *policy.Document {
 	for _, s := range t.Services {
 		p.Service = append(p.Service, expand(s, vars))
 	}
+	actions := policy.Values{"sts:AssumeRole"}
 	for _, a := range t.Accounts {
 		p.AWS = append(p.AWS, fmt.Sprintf("arn:%s:iam::%s:root", vars["partition"], expand(a, vars)))
 	}
-	return newDocument(policy.Statement{Effect: "Allow", Principal: p, Action: policy.Values{"sts:AssumeRole"}})
+	if len(p.AWS) > 0 {
+		// Account principals may pass session tags, as the CDK bootstrap
+		// template's roles allow.
+		actions = append(actions, "sts:TagSession")
+	}
+	return newDocument(policy.Statement{Effect: "Allow", Principal: p, Action: actions})
 }
 
 // finish compacts and splits every role's grants, derives the boundary and
