@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/orgstrap/orgstrap/internal/policy"
@@ -130,4 +131,18 @@ func services(n int) []string {
 		out[i] = fmt.Sprintf("service%02d", i)
 	}
 	return out
+}
+
+func TestRenderBoundaryTooLarge(t *testing.T) {
+	l := loadLibrary(t)
+	target := testTarget("serverless-framework", AccessRestricted, false)
+	target.Services = services(40)
+	target.Regions = []string{"us-east-1"}
+	_, err := l.Render(target)
+	if err == nil || !strings.Contains(err.Error(), "render permissions boundary") {
+		t.Fatalf("Render error = %v, want the boundary size reported", err)
+	}
+	if !strings.Contains(err.Error(), "more than the 6144 of one managed policy") {
+		t.Errorf("error %q does not name the limit", err)
+	}
 }
