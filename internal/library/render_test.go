@@ -162,3 +162,28 @@ func TestRenderedDocumentsValid(t *testing.T) {
 		}
 	}
 }
+
+func TestAllProfilesCombined(t *testing.T) {
+	l := loadLibrary(t)
+	for _, serviceRole := range []bool{false, true} {
+		t.Run(fmt.Sprintf("serviceRole=%v", serviceRole), func(t *testing.T) {
+			target := testTarget("aws-cdk", AccessRestricted, serviceRole)
+			target.Profiles = l.Names()
+			r := render(t, l, target)
+			results, err := r.Check(r.RequiredCalls)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range Denied(results) {
+				t.Errorf("%s %s: %s on %s (role %q): %s", d.Call.Profile, d.Call.Command, d.Call.Action, d.Call.Resource, d.Call.Role, d.Evaluation.Reason)
+			}
+			for _, role := range roleNames(r) {
+				calls := outsideCalls(target.Regions[0])
+				for i := range calls {
+					calls[i].Role = role
+				}
+				assertDenied(t, r, calls)
+			}
+		})
+	}
+}
