@@ -210,7 +210,27 @@ func (ix lineIndex) fieldAt(line int, name string) string {
 var (
 	yamlLine     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	unknownField = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
+	wrongKind    = regexp.MustCompile("^cannot unmarshal !!(\\w+) (?:`(.*)` )?into (\\S+)$")
 )
+
+// kindNames describes yaml.v3's node tags and Go target types in the
+// profile schema's terms.
+var kindNames = map[string]string{
+	"str": "a string", "seq": "a list", "map": "a mapping", "int": "a number", "bool": "a boolean", "float": "a number",
+	"[]string": "a list of strings", "string": "a string",
+}
+
+// describeKind names the kind of a Go type in a yaml.v3 message.
+func describeKind(goType string) string {
+	switch {
+	case kindNames[goType] != "":
+		return kindNames[goType]
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	default:
+		return "a mapping"
+	}
+}
 
 func parseProfile(file string, data []byte) (*Profile, lineIndex, error) {
 	var root yaml.Node
@@ -255,6 +275,13 @@ func yamlError(file string, lines lineIndex, err error) error {
 			if f := unknownField.FindStringSubmatch(fe.Msg); f != nil {
 				fe.Field = lines.fieldAt(fe.Line, f[1])
 				fe.Msg = fmt.Sprintf("unknown field %q: check its spelling", f[1])
+			}
+			if k := wrongKind.FindStringSubmatch(fe.Msg); k != nil {
+				got := kindNames[k[1]]
+				if k[2] != "" {
+					got += fmt.Sprintf(" (%s)", k[2])
+				}
+				fe.Msg = fmt.Sprintf("expected %s, got %s", describeKind(k[3]), got)
 			}
 		}
 		fe.Msg = strings.ReplaceAll(fe.Msg, "library.", "")

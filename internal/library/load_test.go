@@ -117,6 +117,16 @@ func TestLoadErrors(t *testing.T) {
 			`my.yaml:5: statements[0].action: unknown field "action": check its spelling`,
 		},
 		{
+			"string for list",
+			strings.Replace(validProfile, "actions: [s3:GetObject]", "actions: s3:GetObject", 1),
+			"my.yaml:5: statements[0].actions: expected a list of strings, got a string (s3:GetO...)",
+		},
+		{
+			"string for variables",
+			validProfile + "variables: qualifier\n",
+			"my.yaml:11: variables: expected a list, got a string (qualifier)",
+		},
+		{
 			"syntax error",
 			"name: custom\n  description: [\n",
 			"my.yaml:2:",
