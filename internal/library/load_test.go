@@ -143,6 +143,13 @@ func TestLoadErrors(t *testing.T) {
 			"my.yaml:5: statements[0].actions[0]: iam:CreateRole is escalation-sensitive (scope boundary): add the condition StringEquals iam:PermissionsBoundary: [${boundaryArn}]",
 		},
 		{
+			"account-wide code update",
+			strings.Replace(strings.Replace(validProfile, "actions: [s3:GetObject]", "actions: [lambda:UpdateFunctionCode]", 1),
+				`resources: ["arn:${partition}:s3:::${service}-${stage}-data/*"]`, `resources: ["arn:${partition}:lambda:${region}:${account}:function:*"]`, 1) +
+				"escalation:\n  - {scope: resource, actions: [lambda:UpdateFunctionCode]}\n",
+			`my.yaml:5: statements[0].actions[0]: lambda:UpdateFunctionCode is escalation-sensitive (scope resource): resource "arn:${partition}:lambda:${region}:${account}:function:*" names every resource of its type`,
+		},
+		{
 			"wrong escalation scope",
 			validProfile + "escalation:\n  - {scope: resource, actions: [iam:PassRole]}\n",
 			`my.yaml:12: escalation[0].actions[0]: "iam:PassRole" needs scope passed-to-service, not resource`,

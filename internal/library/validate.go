@@ -215,6 +215,12 @@ func scopeProblem(scope string, s Statement) string {
 		return `resource "*" is too wide: name the application's resources`
 	}
 	switch scope {
+	case ScopeResource:
+		for _, r := range s.Resources {
+			if accountWide(r) {
+				return fmt.Sprintf("resource %q names every resource of its type: name the application's resources", r)
+			}
+		}
 	case ScopeBoundary:
 		if !slices.Equal(s.Conditions["StringEquals"]["iam:PermissionsBoundary"], []string{"${boundaryArn}"}) {
 			return "add the condition StringEquals iam:PermissionsBoundary: [${boundaryArn}]"
