@@ -118,7 +118,7 @@ func TestRenderTooManyPolicies(t *testing.T) {
 	if tooMany.Needed <= MaxPoliciesPerRole {
 		t.Errorf("Needed = %d, want more than %d", tooMany.Needed, MaxPoliciesPerRole)
 	}
-	for _, want := range []string{"40 services in 8 regions", "service-role mode"} {
+	for _, want := range []string{"40 services and 8 regions", "service-role mode"} {
 		if !bytes.Contains([]byte(err.Error()), []byte(want)) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
