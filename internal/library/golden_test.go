@@ -136,7 +136,7 @@ func services(n int) []string {
 func TestRenderBoundaryTooLarge(t *testing.T) {
 	l := loadLibrary(t)
 	target := testTarget("serverless-framework", AccessRestricted, false)
-	target.Services = services(40)
+	target.Services = services(32)
 	target.Regions = []string{"us-east-1"}
 	_, err := l.Render(target)
 	if err == nil || !strings.Contains(err.Error(), "render permissions boundary") {
