@@ -40,7 +40,9 @@ type Rendered struct {
 	// Roles are further roles the profiles define, such as the AWS CDK
 	// bootstrap roles, one per region; empty for broad access.
 	Roles []ExecutionRole
-	// RequiredCalls must all be allowed for the frameworks to work.
+	// RequiredCalls must all be allowed for the frameworks to work. Broad
+	// renderings leave out the calls of profile roles, which orgstrap only
+	// renders for restricted access.
 	RequiredCalls []Call
 	// Digest is the sha256 (hex) of the target and the documents, for
 	// tagging the role so that a changed policy is detected.
