@@ -127,6 +127,11 @@ func TestLoadErrors(t *testing.T) {
 			"my.yaml:11: variables: expected a list, got a string (qualifier)",
 		},
 		{
+			"no commands",
+			validProfile[:strings.Index(validProfile, "commands:")],
+			"my.yaml:1: commands: missing: list the framework's commands",
+		},
+		{
 			"syntax error",
 			"name: custom\n  description: [\n",
 			"my.yaml:2:",

@@ -293,6 +293,9 @@ func (v *validator) commands() {
 	for _, r := range v.p.Roles {
 		roles[r.Key] = true
 	}
+	if len(v.p.Commands) == 0 {
+		v.fail("commands", "missing: list the framework's commands and the calls each makes, which prove the restricted policy works")
+	}
 	seen := map[string]bool{}
 	for i, c := range v.p.Commands {
 		field := fmt.Sprintf("commands[%d]", i)
