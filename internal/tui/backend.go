@@ -1,0 +1,159 @@
+// Package tui is orgstrap's interactive wizard: a bubbletea program that
+// collects an orgstrap.yaml through a few screens, shows the plan, applies
+// it and summarises the result. It makes no AWS call itself. Every call
+// goes through a Backend, and runs in a tea.Cmd that returns a typed
+// message, so Update and View do no I/O.
+package tui
+
+import (
+	"context"
+	"time"
+
+	"github.com/orgstrap/orgstrap/internal/config"
+	"github.com/orgstrap/orgstrap/internal/engine/plan"
+)
+
+// Backend is what the wizard needs from the engine.
+type Backend interface {
+	// Discover looks at the caller, the organization and orgstrap.yaml.
+	Discover(ctx context.Context) (*Discovery, error)
+	// Frameworks lists the deployment profiles of the policy library.
+	Frameworks() []Framework
+	// Plan computes the changes cfg needs, the policies it installs and the
+	// lint findings on them.
+	Plan(ctx context.Context, cfg *config.Config) (*Review, error)
+	// Apply makes AWS match cfg. It sends progress on events, and closes
+	// nothing: the caller owns the channel.
+	Apply(ctx context.Context, cfg *config.Config, events chan<- Event) (*Result, error)
+	// WriteConfig writes cfg to path as orgstrap.yaml.
+	WriteConfig(path string, cfg *config.Config) error
+}
+
+// Discovery is what exists before the wizard changes anything.
+type Discovery struct {
+	// CallerARN is the STS identity orgstrap runs as, and CallerAccount its
+	// account id.
+	CallerARN     string
+	CallerAccount string
+	// PrincipalARN is the IAM ARN a trust policy names for the caller.
+	PrincipalARN string
+	// Organization is nil when the caller's account is in none.
+	Organization *Organization
+	// Accounts are the organization's member accounts, the management
+	// account excluded.
+	Accounts []Account
+	// ConfigPath is where orgstrap.yaml is read from and written to, and
+	// Config its content, nil when the file does not exist yet.
+	ConfigPath string
+	Config     *config.Config
+	// Environments is the live state of the environments Config names,
+	// empty without a config.
+	Environments []EnvironmentStatus
+	// CanRotate reports whether the engine can rotate deployment roles.
+	CanRotate bool
+}
+
+// Managed reports whether orgstrap already manages this organization: a
+// config exists and at least one of its environments has an account.
+func (d *Discovery) Managed() bool {
+	if d.Config == nil || d.Organization == nil {
+		return false
+	}
+	for _, env := range d.Environments {
+		if env.AccountID != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Organization is the caller's organization.
+type Organization struct {
+	ID                  string
+	ManagementAccountID string
+	// Management reports whether the caller is in the management account,
+	// which orgstrap needs.
+	Management bool
+}
+
+// Account is a member account that an environment can adopt.
+type Account struct {
+	ID    string
+	Name  string
+	Email string
+	// Environment is the orgstrap:environment tag, "" for an account
+	// orgstrap does not manage.
+	Environment string
+}
+
+// EnvironmentStatus is one environment's live state.
+type EnvironmentStatus struct {
+	Name      string
+	AccountID string
+	RoleARN   string
+	// Drift is "in sync", "changed outside orgstrap" or "missing".
+	Drift string
+}
+
+// Framework is a deployment profile of the policy library.
+type Framework struct {
+	Name        string
+	Description string
+}
+
+// Review is what the review screen shows before apply.
+type Review struct {
+	Plan     *plan.Plan
+	Policies []Policy
+	Findings []Finding
+}
+
+// Policy is one policy document the apply installs.
+type Policy struct {
+	Environment string
+	Name        string
+	// Document is indented JSON.
+	Document string
+}
+
+// Finding is one lint finding on a rendered policy.
+type Finding struct {
+	Environment string
+	Policy      string
+	Severity    string
+	Message     string
+}
+
+// Event is one step of progress during apply.
+type Event struct {
+	// Environment is "" for organization-wide steps.
+	Environment string
+	Message     string
+	// Done marks the environment finished, successfully unless Err is set.
+	Done bool
+	Err  error
+	// Fix is what the user can do about Err.
+	Fix string
+	// Fraction is the environment's progress from 0 to 1, or -1 unknown.
+	Fraction float64
+	Time     time.Time
+}
+
+// Result is what apply built.
+type Result struct {
+	Environments []EnvironmentResult
+	// ProfilesFile is the AWS CLI config file the profiles went to, "" when
+	// none were written.
+	ProfilesFile string
+}
+
+// EnvironmentResult is one environment after apply.
+type EnvironmentResult struct {
+	Name      string
+	AccountID string
+	RoleARN   string
+	// BoundaryARN is the permissions boundary policy, "" for broad access.
+	BoundaryARN string
+	Profile     string
+	Region      string
+}

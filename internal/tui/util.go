@@ -1,0 +1,51 @@
+package tui
+
+import (
+	"errors"
+	"slices"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/orgstrap/orgstrap/internal/config"
+)
+
+// errorHint returns the advice an error carries through a Hint method,
+// formatted as a line, or "".
+func errorHint(err error) string {
+	var h interface{ Hint() string }
+	if errors.As(err, &h) && h.Hint() != "" {
+		return warnStyle.Render("Hint: "+h.Hint()) + "\n\n"
+	}
+	return ""
+}
+
+// lipglossWrap wraps s to width columns.
+func lipglossWrap(s string, width int) string {
+	return lipgloss.NewStyle().Width(max(20, width-2)).Render(s)
+}
+
+// cloneConfig returns a copy of cfg that shares no slice with it, so the
+// wizard can edit the copy.
+func cloneConfig(cfg *config.Config) *config.Config {
+	c := *cfg
+	c.Environments = slices.Clone(cfg.Environments)
+	c.Deployment.Profiles = slices.Clone(cfg.Deployment.Profiles)
+	c.Deployment.Services = slices.Clone(cfg.Deployment.Services)
+	c.Deployment.Regions = slices.Clone(cfg.Deployment.Regions)
+	c.Trust.RoleARNs = slices.Clone(cfg.Trust.RoleARNs)
+	if cfg.Trust.Caller != nil {
+		caller := *cfg.Trust.Caller
+		c.Trust.Caller = &caller
+	}
+	if cfg.Trust.GitHub != nil {
+		gh := *cfg.Trust.GitHub
+		gh.Branches = slices.Clone(gh.Branches)
+		gh.Environments = slices.Clone(gh.Environments)
+		c.Trust.GitHub = &gh
+	}
+	if cfg.AWSProfiles.Write != nil {
+		write := *cfg.AWSProfiles.Write
+		c.AWSProfiles.Write = &write
+	}
+	return &c
+}
