@@ -6,6 +6,7 @@ package deployrole
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -23,9 +24,10 @@ const (
 	TagDigest = "orgstrap:digest"
 )
 
-// PolicyPath is the IAM path of every managed policy orgstrap creates, so
-// it can list its own policies and find the ones no longer wanted.
-const PolicyPath = "/orgstrap/"
+// PolicyPath is the IAM path of the managed policies orgstrap creates. It
+// is the root path because the rendered documents name the boundary as
+// arn:PARTITION:iam::ACCOUNT:policy/NAME, without a path.
+const PolicyPath = "/"
 
 // GitHubOIDCHost is the issuer host of GitHub Actions' OIDC tokens.
 const GitHubOIDCHost = "token.actions.githubusercontent.com"
@@ -64,6 +66,11 @@ type Desired struct {
 	// Policies are every customer managed policy orgstrap owns in the
 	// account, boundaries included.
 	Policies []Policy
+	// OwnedPrefixes are the name prefixes of orgstrap's managed policies:
+	// a policy whose name starts with one of them and that Policies does
+	// not list is detached and deleted.
+	// NOTE: ownership goes by name because ListPolicies returns no tags.
+	OwnedPrefixes []string
 	// GitHubOIDC asks for the GitHub Actions OIDC provider.
 	GitHubOIDC bool
 	// Digest identifies the policy inputs; it is written to TagDigest.
@@ -92,7 +99,7 @@ type Policy struct {
 // Observed is what the account contains now.
 type Observed struct {
 	Roles map[string]*Role // by name; missing roles are absent
-	// Policies are the managed policies under PolicyPath, by name.
+	// Policies are orgstrap's managed policies (by OwnedPrefixes), by name.
 	Policies     map[string]*ManagedPolicy
 	OIDCProvider bool
 }
@@ -156,4 +163,14 @@ func (d *Desired) policy(name string) *Policy {
 		}
 	}
 	return nil
+}
+
+// owns reports whether a managed policy name is orgstrap's.
+func (d *Desired) owns(name string) bool {
+	for _, prefix := range d.OwnedPrefixes {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return d.policy(name) != nil
 }

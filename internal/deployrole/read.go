@@ -16,8 +16,8 @@ import (
 	"github.com/orgstrap/orgstrap/internal/policy"
 )
 
-// Read returns what the account holds of d: its roles, orgstrap's managed
-// policies and the OIDC provider. It makes one GetRole and one
+// Read returns what the account holds of d: its roles, orgstrap's customer
+// managed policies and the OIDC provider. It makes one GetRole and one
 // ListAttachedRolePolicies call per role, one ListPolicies call, one
 // GetPolicyVersion per policy and, for GitHub trust, one
 // GetOpenIDConnectProvider call.
@@ -32,7 +32,7 @@ func (c *Client) Read(ctx context.Context, d *Desired) (*Observed, error) {
 			o.Roles[spec.Name] = role
 		}
 	}
-	if err := c.readPolicies(ctx, o); err != nil {
+	if err := c.readPolicies(ctx, d, o); err != nil {
 		return nil, err
 	}
 	if d.GitHubOIDC {
@@ -85,7 +85,7 @@ func (c *Client) readRole(ctx context.Context, name string) (*Role, error) {
 	return role, nil
 }
 
-func (c *Client) readPolicies(ctx context.Context, o *Observed) error {
+func (c *Client) readPolicies(ctx context.Context, d *Desired, o *Observed) error {
 	p := iam.NewListPoliciesPaginator(c.api, &iam.ListPoliciesInput{
 		Scope: types.PolicyScopeTypeLocal, PathPrefix: aws.String(PolicyPath),
 	})
@@ -95,6 +95,9 @@ func (c *Client) readPolicies(ctx context.Context, o *Observed) error {
 			return fmt.Errorf("listing managed policies: %w", err)
 		}
 		for _, item := range page.Policies {
+			if !d.owns(aws.ToString(item.PolicyName)) {
+				continue
+			}
 			mp := &ManagedPolicy{
 				Name: aws.ToString(item.PolicyName), ARN: aws.ToString(item.Arn),
 				DefaultVersionID: aws.ToString(item.DefaultVersionId), AttachmentCount: int(aws.ToInt32(item.AttachmentCount)),
