@@ -1,12 +1,10 @@
 package library
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/orgstrap/orgstrap/internal/policy"
 )
@@ -75,6 +73,7 @@ func compact(grants []grant) []policy.Statement {
 
 	out := make([]policy.Statement, 0, len(groups))
 	for _, s := range groups {
+		s.Action = dropCovered(s.Action)
 		sort.Strings(s.Action)
 		out = append(out, *s)
 	}
@@ -127,24 +126,6 @@ func uniqueSids(list []policy.Statement) {
 	}
 }
 
-// policySize returns a document's length as IAM counts it: the characters of
-// its JSON form other than whitespace.
-func policySize(doc *policy.Document) int {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		return 0
-	}
-	n := 0
-	for _, r := range buf.String() {
-		if !unicode.IsSpace(r) {
-			n++
-		}
-	}
-	return n
-}
-
 func newDocument(stmts ...policy.Statement) *policy.Document {
 	return &policy.Document{Version: policy.Version2012, Statement: stmts}
 }
@@ -168,7 +149,7 @@ func split(prefix string, stmts []policy.Statement) ([]policy.NamedPolicy, error
 		if n := len(docs); n > 0 {
 			last := docs[n-1]
 			last.Statement = append(last.Statement, s)
-			if policySize(last) <= MaxPolicySize {
+			if policy.Size(last) <= MaxPolicySize {
 				continue
 			}
 			last.Statement = last.Statement[:len(last.Statement)-1]
@@ -186,7 +167,7 @@ func split(prefix string, stmts []policy.Statement) ([]policy.NamedPolicy, error
 
 // fitStatement cuts a statement in halves until each part fits a policy.
 func fitStatement(s policy.Statement) ([]policy.Statement, error) {
-	if policySize(newDocument(s)) <= MaxPolicySize {
+	if policy.Size(newDocument(s)) <= MaxPolicySize {
 		return []policy.Statement{s}, nil
 	}
 	a, b := s, s
@@ -209,4 +190,21 @@ func fitStatement(s policy.Statement) ([]policy.Statement, error) {
 		return nil, err
 	}
 	return append(first, second...), nil
+}
+
+// dropCovered removes actions that a "service:*" in the same list covers.
+func dropCovered(actions []string) []string {
+	wild := map[string]bool{}
+	for _, a := range actions {
+		if strings.HasSuffix(a, ":*") {
+			wild[strings.ToLower(serviceOf(a))] = true
+		}
+	}
+	out := actions[:0]
+	for _, a := range actions {
+		if strings.HasSuffix(a, ":*") || !wild[strings.ToLower(serviceOf(a))] {
+			out = append(out, a)
+		}
+	}
+	return out
 }

@@ -44,12 +44,17 @@ const (
 	// the deploy role's credentials, or with the execution role in
 	// service-role mode.
 	CallerCloudFormation = "cloudformation"
+	// CallerBoth marks a statement both need, such as deployment bucket
+	// access when the CLI uploads and the stack creates the bucket.
+	CallerBoth = "both"
 )
 
 // Statement is one templated grant.
 type Statement struct {
 	Sid string `yaml:"sid"`
-	// Caller is CallerCLI (the default) or CallerCloudFormation.
+	// Effect is "Allow" (the default) or "Deny".
+	Effect string `yaml:"effect"`
+	// Caller is CallerCLI (the default), CallerCloudFormation or CallerBoth.
 	Caller     string                         `yaml:"caller"`
 	Actions    []string                       `yaml:"actions"`
 	Resources  []string                       `yaml:"resources"`

@@ -166,7 +166,7 @@ func (t Target) variables(p *Profile, service, region string) map[string]string 
 		"executionRoleArn": t.executionRoleARN(),
 	}
 	for _, v := range p.Variables {
-		vars[v.Name] = v.Default
+		vars[v.Name] = expand(v.Default, vars)
 		if value, ok := t.Variables[v.Name]; ok {
 			vars[v.Name] = value
 		}

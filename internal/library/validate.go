@@ -59,6 +59,9 @@ func (v *validator) header() {
 		v.fail("description", "missing: say which framework and versions the profile covers")
 	}
 	for i, variable := range v.p.Variables {
+		if err := checkTemplate(variable.Default, v.declared); err != nil {
+			v.fail(fmt.Sprintf("variables[%d].default", i), "%v", err)
+		}
 		field := fmt.Sprintf("variables[%d].name", i)
 		switch {
 		case !identifierPattern.MatchString(variable.Name):
@@ -107,9 +110,12 @@ func (v *validator) statement(field string, s Statement, allowCloudFormation boo
 	}
 	switch {
 	case s.Caller == "" || s.Caller == CallerCLI:
-	case s.Caller == CallerCloudFormation && allowCloudFormation:
+	case (s.Caller == CallerCloudFormation || s.Caller == CallerBoth) && allowCloudFormation:
 	default:
-		v.fail(field+".caller", "%q is not a valid caller here: use %s or %s", s.Caller, CallerCLI, CallerCloudFormation)
+		v.fail(field+".caller", "%q is not a valid caller here: use %s, %s or %s", s.Caller, CallerCLI, CallerCloudFormation, CallerBoth)
+	}
+	if s.Effect != "" && s.Effect != "Allow" && s.Effect != "Deny" {
+		v.fail(field+".effect", "%q is not an effect: use Allow or Deny", s.Effect)
 	}
 	if len(s.Actions) == 0 {
 		v.fail(field+".actions", "missing: list at least one action")
@@ -123,7 +129,7 @@ func (v *validator) statement(field string, s Statement, allowCloudFormation boo
 	v.conditions(field+".conditions", s.Conditions)
 	for i, a := range s.Actions {
 		afield := fmt.Sprintf("%s.actions[%d]", field, i)
-		if v.action(afield, a) {
+		if v.action(afield, a) && s.Effect != "Deny" {
 			v.scoped(afield, a, s)
 		}
 	}
