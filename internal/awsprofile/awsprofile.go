@@ -242,3 +242,44 @@ func writeAtomic(path string, data []byte) error {
 	}
 	return nil
 }
+
+// Diff compares the sections of text with profiles and returns the names
+// Update would create, rewrite and remove.
+func Diff(text, prefix string, profiles []Profile) (create, update, remove []string) {
+	current := map[string]string{}
+	for _, c := range split(text) {
+		if c.managed {
+			current[c.name] = c.text
+		}
+	}
+	wanted := map[string]bool{}
+	for _, p := range profiles {
+		wanted[p.Name] = true
+		text, ok := current[p.Name]
+		switch {
+		case !ok:
+			create = append(create, p.Name)
+		case text != render(p):
+			update = append(update, p.Name)
+		}
+	}
+	for _, c := range split(text) {
+		if c.managed && !wanted[c.name] && strings.HasPrefix(c.name, prefix+"-") {
+			remove = append(remove, c.name)
+		}
+	}
+	return create, update, remove
+}
+
+// Read returns the content of the AWS CLI config file at path, or "" when
+// it does not exist.
+func Read(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	return string(data), nil
+}

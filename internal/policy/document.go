@@ -81,6 +81,8 @@ func scalarText(data []byte) (string, error) {
 		return s, err
 	case bytes.Equal(data, []byte("true")), bytes.Equal(data, []byte("false")):
 		return string(data), nil
+	case bytes.Equal(data, []byte("null")):
+		return "", fmt.Errorf("expected a string or a list of strings, got null")
 	default:
 		var n json.Number
 		if err := json.Unmarshal(data, &n); err != nil {
@@ -108,8 +110,7 @@ type Principal struct {
 	Federated Values
 }
 
-// UnmarshalJSON accepts "*" or an object keyed by AWS, Service, Federated or
-// CanonicalUser.
+// UnmarshalJSON accepts "*" or an object keyed by AWS, Service or Federated.
 func (p *Principal) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '"' {
@@ -124,7 +125,7 @@ func (p *Principal) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	var m map[string]Values
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := json.Unmarshal(data, &m); err != nil || m == nil {
 		return fmt.Errorf("principal must be \"*\" or an object of string lists, got %s", abbreviate(data))
 	}
 	for key, values := range m {

@@ -111,7 +111,7 @@ func (s *identityScreen) Update(msg tea.Msg) tea.Cmd {
 
 func (s *identityScreen) handleDiscovered(msg discoveredMsg) {
 	if msg.err != nil {
-		s.err = msg.err
+		s.err, s.w.err = msg.err, msg.err
 		return
 	}
 	w := s.w

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -71,6 +72,8 @@ type wizard struct {
 	valid    *config.Config
 	result   *Result
 	applyErr error
+	// err is the discovery error that ended the wizard.
+	err error
 }
 
 // profileNames returns the library's profile names for validation.
@@ -109,6 +112,27 @@ func NewModel(ctx context.Context, backend Backend) *Model {
 
 // Result returns what apply built, nil unless the wizard got that far.
 func (m *Model) Result() *Result { return m.w.result }
+
+// SummaryText returns the summary of a successful apply as plain text, or
+// "" when the wizard ended before one.
+func (m *Model) SummaryText() string {
+	if m.w.applyErr != nil {
+		return ""
+	}
+	return Summary(m.w.valid, m.w.result)
+}
+
+// Err returns why the wizard could not finish its work: the discovery or
+// apply error, nil when it finished or the user quit before applying.
+func (m *Model) Err() error {
+	switch {
+	case errors.Is(m.w.applyErr, context.Canceled):
+		return errors.New("apply cancelled: run orgstrap again to resume where it stopped")
+	case m.w.applyErr != nil:
+		return fmt.Errorf("apply failed: %w", m.w.applyErr)
+	}
+	return m.w.err
+}
 
 // Init starts the first screen.
 func (m *Model) Init() tea.Cmd { return m.screen.Init() }

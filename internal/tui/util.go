@@ -6,12 +6,16 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/orgstrap/orgstrap/internal/access"
 	"github.com/orgstrap/orgstrap/internal/config"
 )
 
-// errorHint returns the advice an error carries through a Hint method,
-// formatted as a line, or "".
+// errorHint returns the fix an error carries, formatted as a line, or "".
+// It knows the engine's access.FixError and any error with a Hint method.
 func errorHint(err error) string {
+	if fix := access.Fix(err); fix != "" {
+		return warnStyle.Render("Fix: "+fix) + "\n\n"
+	}
 	var h interface{ Hint() string }
 	if errors.As(err, &h) && h.Hint() != "" {
 		return warnStyle.Render("Hint: "+h.Hint()) + "\n\n"

@@ -83,4 +83,9 @@ type Caller struct {
 	Chained bool
 	// FederatedProvider is set for sessions from AssumeRoleWithWebIdentity.
 	FederatedProvider string
+	// AccessKeyID is the access key that signed the request.
+	AccessKeyID string
+	// SourceIdentity is the source identity set on the session, if any; it
+	// is the aws:SourceIdentity context key.
+	SourceIdentity string
 }

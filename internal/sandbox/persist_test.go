@@ -1,0 +1,150 @@
+package sandbox_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/orgstrap/orgstrap/internal/sandbox"
+	"github.com/orgstrap/orgstrap/internal/sandbox/sandboxtest"
+)
+
+func TestStateRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "sandbox.json")
+	opts := sandbox.Options{StatePath: path, CreateAccountDelay: -1}
+
+	first, _, client := startOrg(t, opts)
+	root := rootID(t, client)
+	ou, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
+		ParentId: &root, Name: aws.String("workloads"),
+		Tags: []types.Tag{{Key: aws.String("owner"), Value: aws.String("platform")}},
+	})
+	if err != nil {
+		t.Fatalf("CreateOrganizationalUnit: %v", err)
+	}
+	created, err := client.CreateAccount(ctx, &organizations.CreateAccountInput{
+		AccountName: aws.String("dev"), Email: aws.String("dev@example.com"),
+	})
+	if err != nil {
+		t.Fatalf("CreateAccount: %v", err)
+	}
+	// The request finishes on this call, and the finished state is saved.
+	status := describeStatus(t, client, created.CreateAccountStatus.Id)
+	if status.State != types.CreateAccountStateSucceeded {
+		t.Fatalf("state = %s, want SUCCEEDED", status.State)
+	}
+
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("state file: %v", err)
+	}
+	if perm := info.Mode().Perm(); perm != 0o600 {
+		t.Errorf("state file mode = %o, want 600", perm)
+	}
+
+	second, cfg := sandboxtest.Start(t, opts)
+	if second.ManagementAccountID() != first.ManagementAccountID() {
+		t.Errorf("management account after reload = %s, want %s", second.ManagementAccountID(), first.ManagementAccountID())
+	}
+	firstKey, firstSecret := first.AdminCredentials()
+	secondKey, secondSecret := second.AdminCredentials()
+	if firstKey != secondKey || firstSecret != secondSecret {
+		t.Errorf("administrator key changed across a reload")
+	}
+
+	reloaded := organizations.NewFromConfig(cfg)
+	accounts, err := reloaded.ListAccountsForParent(ctx, &organizations.ListAccountsForParentInput{ParentId: &root})
+	if err != nil {
+		t.Fatalf("ListAccountsForParent after reload: %v", err)
+	}
+	if len(accounts.Accounts) != 2 {
+		t.Errorf("root has %d accounts after reload, want 2", len(accounts.Accounts))
+	}
+	tags, err := reloaded.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: ou.OrganizationalUnit.Id})
+	if err != nil {
+		t.Fatalf("ListTagsForResource after reload: %v", err)
+	}
+	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Value) != "platform" {
+		t.Errorf("OU tags after reload = %v, want owner=platform", tags.Tags)
+	}
+	statuses, err := reloaded.ListCreateAccountStatus(ctx, &organizations.ListCreateAccountStatusInput{})
+	if err != nil {
+		t.Fatalf("ListCreateAccountStatus after reload: %v", err)
+	}
+	if len(statuses.CreateAccountStatuses) != 1 || statuses.CreateAccountStatuses[0].State != types.CreateAccountStateSucceeded {
+		t.Errorf("create-account requests after reload = %v, want one SUCCEEDED", statuses.CreateAccountStatuses)
+	}
+}
+
+func TestStateFileErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		want    string
+	}{
+		{"corrupt JSON", `{"version": 1, "organizations": {`, "invalid JSON"},
+		{"other version", `{"version": 99}`, "unsupported state format version 99"},
+		{"empty object", `{"version": 1}`, "no management account"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "sandbox.json")
+			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := sandbox.New(sandbox.Options{StatePath: path})
+			var stateErr *sandbox.StateError
+			if !errors.As(err, &stateErr) {
+				t.Fatalf("New: got %v, want a *sandbox.StateError", err)
+			}
+			if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not name %s and %q", err, path, tt.want)
+			}
+			if !strings.Contains(stateErr.Hint(), "orgstrap sandbox reset") {
+				t.Errorf("hint %q does not mention orgstrap sandbox reset", stateErr.Hint())
+			}
+			data, _ := os.ReadFile(path)
+			if string(data) != tt.content {
+				t.Errorf("the state file was changed to %q", data)
+			}
+		})
+	}
+
+	t.Run("unreadable", func(t *testing.T) {
+		// A directory in place of the file cannot be read as one, even by
+		// root, which ignores file modes.
+		path := t.TempDir()
+		_, err := sandbox.New(sandbox.Options{StatePath: path})
+		var stateErr *sandbox.StateError
+		if !errors.As(err, &stateErr) {
+			t.Fatalf("New: got %v, want a *sandbox.StateError", err)
+		}
+	})
+}
+
+func TestStateFileCreatedOnFirstStart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sandbox.json")
+	sb, err := sandbox.New(sandbox.Options{StatePath: path})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading the new state file: %v", err)
+	}
+	if !strings.Contains(string(data), sb.ManagementAccountID()) {
+		t.Errorf("state file does not contain the management account %s", sb.ManagementAccountID())
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("state directory has %d entries, want only the state file (no temporary files left)", len(entries))
+	}
+}
