@@ -196,7 +196,20 @@ func (ix lineIndex) pathAt(line int) string {
 	return best
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+// fieldAt returns the path of the mapping key name on line, or "".
+func (ix lineIndex) fieldAt(line int, name string) string {
+	for path, l := range ix {
+		if l == line && (path == name || strings.HasSuffix(path, "."+name)) {
+			return path
+		}
+	}
+	return ""
+}
+
+var (
+	yamlLine     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
+)
 
 func parseProfile(file string, data []byte) (*Profile, lineIndex, error) {
 	var root yaml.Node
@@ -237,6 +250,10 @@ func yamlError(file string, lines lineIndex, err error) error {
 			fe.Msg = m[2]
 			if lines != nil {
 				fe.Field = lines.pathAt(fe.Line)
+			}
+			if f := unknownField.FindStringSubmatch(fe.Msg); f != nil {
+				fe.Field = lines.fieldAt(fe.Line, f[1])
+				fe.Msg = fmt.Sprintf("unknown field %q: check its spelling", f[1])
 			}
 		}
 		fe.Msg = strings.ReplaceAll(fe.Msg, "library.", "")
