@@ -240,7 +240,7 @@ func (c *requestContext) matchResource(st *Statement, variables, requireResource
 
 func anyPatternMatches(patterns []pattern, resource string) bool {
 	for _, p := range patterns {
-		if p.match(resource, false) {
+		if matchResource(p, resource) {
 			return true
 		}
 	}

@@ -118,10 +118,11 @@ func principalMatches(p *Principal, rp *RequestPrincipal) bool {
 }
 
 // principalExcluded reports whether a NotPrincipal element exempts the
-// caller. IAM evaluates every identity in the caller's chain (the account,
-// the user or role, and the role session), so the caller is exempt only when
-// each of them is listed: naming a role without its account or its session
-// still leaves the caller subject to the statement.
+// caller. IAM checks each identity in the caller's chain: the account first,
+// then the user or role, then the role session. So the caller is exempt only
+// when its account is listed together with the user, the role (which covers
+// its sessions) or the session itself; naming a user without its account
+// leaves the user subject to the statement.
 func principalExcluded(p *Principal, rp *RequestPrincipal) bool {
 	if p.Any || contains(p.AWS, "*") {
 		return true
@@ -136,22 +137,19 @@ func principalExcluded(p *Principal, rp *RequestPrincipal) bool {
 		return principalMatches(&Principal{Federated: p.Federated}, rp)
 	}
 
-	accountListed := false
-	idListed, sessionListed := false, rp.SessionARN == ""
+	accountListed, identityListed := false, false
 	for _, v := range p.AWS {
 		if account, ok := principalAccount(v); ok {
 			if account == rp.Account {
 				accountListed = true
-				if isRootARN(rp.ID) {
-					idListed = true
-				}
+				// The root user is the account itself.
+				identityListed = identityListed || isRootARN(rp.ID)
 			}
 			continue
 		}
-		idListed = idListed || v == rp.ID
-		sessionListed = sessionListed || v == rp.SessionARN
+		identityListed = identityListed || v == rp.ID || rp.SessionARN != "" && v == rp.SessionARN
 	}
-	return accountListed && idListed && sessionListed
+	return accountListed && identityListed
 }
 
 // principalAccount returns the account of an account principal:

@@ -160,6 +160,13 @@ func validatePrincipals(st *Statement) error {
 	if p == nil {
 		return errors.New("missing required field Principal")
 	}
+	if st.NotPrincipal != nil {
+		// IAM rejects NotPrincipal in role trust policies; other resource
+		// policies accept it only with Deny. EvaluateTrust evaluates it either
+		// way.
+		return errors.New("NotPrincipal is not supported in a trust policy: use Principal, " +
+			"or a Deny statement with an ArnNotEquals condition on aws:PrincipalArn")
+	}
 	if p.Any {
 		return nil
 	}

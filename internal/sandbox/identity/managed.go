@@ -43,7 +43,7 @@ func awsManagedPolicies(partition string) map[string]*managedPolicy {
 		mp := &managedPolicy{
 			Name:       pathName[i+1:],
 			Path:       pathName[:i+1],
-			ID:         newID("ANPA", 21),
+			ID:         stableID("ANPA", pathName),
 			ARN:        "arn:" + partition + ":iam::aws:policy" + pathName,
 			Created:    created,
 			Updated:    created,
