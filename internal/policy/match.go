@@ -16,10 +16,10 @@ func MatchAction(pattern, action string) bool {
 }
 
 // MatchARN reports whether a Resource pattern matches an ARN. IAM compares
-// ARNs with regard to case. "?" matches one character and "*" any run of
-// characters within a colon-separated segment; a "*" that ends a segment
-// may also run past colons, so "arn:aws:logs:*:*:log-group:app*" matches
-// log streams of the group. Policy variables must already be substituted.
+// ARNs with regard to case. "?" matches one character, and "*" any run of
+// characters within a colon-separated segment. A "*" that ends a segment may
+// also run past colons, so "arn:aws:logs:*:*:log-group:app*" matches the
+// group's log streams. Policy variables must already be substituted.
 func MatchARN(pattern, arn string) bool {
 	return matchResource(patternOf(pattern), arn)
 }
@@ -99,8 +99,8 @@ func matchResource(p pattern, arn string) bool {
 	return matchSegments(p, arn)
 }
 
-// segmentEndStar reports whether the "*" at i ends a segment: only
-// wildcards follow it before the next colon or the end.
+// segmentEndStar reports whether the "*" at i ends a segment, with at most
+// further stars between it and the next colon or the end.
 func segmentEndStar(p pattern, i int) bool {
 	for j := i + 1; j < len(p.text); j++ {
 		switch {

@@ -79,8 +79,8 @@ func (c *requestContext) matchPrincipalElement(st *Statement) bool {
 
 // principalMatches reports whether a Principal element names the caller.
 // An account, as "123456789012" or "arn:aws:iam::123456789012:root", names
-// every principal of that account; a role ARN names the role's sessions; a
-// session ARN names that session; "*" names everyone.
+// every principal of that account. A role ARN names the role's sessions, a
+// session ARN that session only, and "*" everyone.
 func principalMatches(p *Principal, rp *RequestPrincipal) bool {
 	if p.Any || contains(p.AWS, "*") {
 		return true
@@ -120,9 +120,13 @@ func principalMatches(p *Principal, rp *RequestPrincipal) bool {
 // principalExcluded reports whether a NotPrincipal element exempts the
 // caller. IAM checks each identity in the caller's chain: the account first,
 // then the user or role, then the role session. So the caller is exempt only
-// when its account is listed together with the user, the role (which covers
-// its sessions) or the session itself; naming a user without its account
-// leaves the user subject to the statement.
+// when its account is listed together with the user, the role or the
+// session. A user listed without its account stays subject to the statement.
+//
+// NOTE: that a listed role ARN also exempts the role's sessions follows
+// AWS's advice to list the role and its account; it is not checked against
+// IAM. IAM also denies principals with a permissions boundary whatever
+// NotPrincipal lists, which this function cannot see.
 func principalExcluded(p *Principal, rp *RequestPrincipal) bool {
 	if p.Any || contains(p.AWS, "*") {
 		return true
