@@ -67,9 +67,6 @@ func (e *Engine) discoverOrganization(ctx context.Context, s *State) error {
 	if err := e.discoverOUs(ctx, s); err != nil {
 		return err
 	}
-	if s.InProgress, err = e.org.InProgress(ctx); err != nil {
-		return err
-	}
 	accounts, err := e.org.Accounts(ctx)
 	if err != nil {
 		return err
@@ -82,6 +79,14 @@ func (e *Engine) discoverOrganization(ctx context.Context, s *State) error {
 			return err
 		}
 		s.Accounts = append(s.Accounts, a)
+	}
+	// Creations in progress matter only for environments without an
+	// account, so a converged run skips the call.
+	for _, env := range e.cfg.Environments {
+		if account, _, err := s.match(env); err == nil && account == nil {
+			s.InProgress, err = e.org.InProgress(ctx)
+			return err
+		}
 	}
 	return nil
 }
