@@ -157,7 +157,7 @@ func (e *Engine) applyRoles(ctx context.Context, ep *EnvPlan) error {
 	}
 	for _, step := range ep.Steps {
 		c := step.Change
-		e.emit(EventStart, ep.Env.Name, "%s %s %s", c.Action, c.Kind, c.Target)
+		e.emit(EventStart, ep.Env.Name, "%s %s %s: %s", c.Action, c.Kind, c.Target, c.Reason)
 		if err := step.Do(ctx); err != nil {
 			return err
 		}

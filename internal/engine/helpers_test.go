@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/orgstrap/orgstrap/internal/access"
 	"github.com/orgstrap/orgstrap/internal/config"
@@ -137,3 +138,5 @@ func splitCalls(calls map[string]int) (mutating map[string]int, reads int) {
 	}
 	return mutating, reads
 }
+
+func stsClient(cfg aws.Config) *sts.Client { return sts.NewFromConfig(cfg) }
