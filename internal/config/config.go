@@ -92,9 +92,9 @@ type Deployment struct {
 // Trust lists the principals allowed to assume the deployment roles.
 type Trust struct {
 	// Caller trusts the identity running orgstrap; nil means true.
-	Caller   *bool   `yaml:"caller"`
+	Caller   *bool    `yaml:"caller"`
 	RoleARNs []string `yaml:"role_arns"`
-	GitHub   *GitHub `yaml:"github"`
+	GitHub   *GitHub  `yaml:"github"`
 	// ExternalID, when set, is required from AWS principals (sts:ExternalId).
 	ExternalID string `yaml:"external_id"`
 	// MaxSessionDuration is a Go duration such as "1h" or "90m", from 1h

@@ -22,7 +22,16 @@ const (
 	// fully configured with; it is written last, so a role whose digest
 	// differs from the wanted one is either out of date or half configured.
 	TagDigest = "orgstrap:digest"
+	// TagVersions records the default version id of each managed policy
+	// as "NAME=ID" pairs separated by spaces, written with the digest. A
+	// policy whose default version still matches, on a role whose digest
+	// matches, needs no GetPolicyVersion call to be known in sync.
+	TagVersions = "orgstrap:policy-versions"
 )
+
+// maxTagValue is IAM's limit on a tag value's length; a longer versions
+// list is not recorded, which only costs reads.
+const maxTagValue = 256
 
 // PolicyPath is the IAM path of the managed policies orgstrap creates. It
 // is the root path because the rendered documents name the boundary as
@@ -84,6 +93,8 @@ type RoleSpec struct {
 	MaxSessionDuration time.Duration
 	// Policies names the managed policies to attach (from Desired.Policies).
 	Policies []string
+	// AWSManaged are ARNs of AWS managed policies to attach as well.
+	AWSManaged []string
 	// Boundary names the permissions boundary policy, "" for none.
 	Boundary string
 }

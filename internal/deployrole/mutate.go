@@ -50,8 +50,8 @@ func (c *Client) createOIDCProvider(ctx context.Context, d *Desired) error {
 	return nil
 }
 
-func (c *Client) createPolicy(ctx context.Context, d *Desired, p *Policy) error {
-	_, err := c.api.CreatePolicy(ctx, &iam.CreatePolicyInput{
+func (c *Client) createPolicy(ctx context.Context, d *Desired, p *Policy, versions *versions) error {
+	out, err := c.api.CreatePolicy(ctx, &iam.CreatePolicyInput{
 		PolicyName:     aws.String(p.Name),
 		Path:           aws.String(PolicyPath),
 		PolicyDocument: aws.String(encodeDocument(p.Document)),
@@ -61,21 +61,22 @@ func (c *Client) createPolicy(ctx context.Context, d *Desired, p *Policy) error 
 	if err != nil {
 		return explain(fmt.Errorf("creating policy %s: %w", p.Name, err))
 	}
+	versions.set(p.Name, aws.ToString(out.Policy.DefaultVersionId))
 	return nil
 }
 
 // updatePolicy makes want's document the default version of have. IAM
 // keeps at most five versions, so when five exist the oldest non-default
 // one is deleted first.
-func (c *Client) updatePolicy(ctx context.Context, have *ManagedPolicy, want *Policy) error {
-	versions, err := c.listVersions(ctx, have.ARN)
+func (c *Client) updatePolicy(ctx context.Context, have *ManagedPolicy, want *Policy, versions *versions) error {
+	stored, err := c.listVersions(ctx, have.ARN)
 	if err != nil {
 		return err
 	}
-	if len(versions) >= maxPolicyVersions {
+	if len(stored) >= maxPolicyVersions {
 		var oldest *types.PolicyVersion
-		for i := range versions {
-			v := &versions[i]
+		for i := range stored {
+			v := &stored[i]
 			if !v.IsDefaultVersion && (oldest == nil || v.CreateDate.Before(aws.ToTime(oldest.CreateDate))) {
 				oldest = v
 			}
@@ -86,12 +87,13 @@ func (c *Client) updatePolicy(ctx context.Context, have *ManagedPolicy, want *Po
 			}
 		}
 	}
-	_, err = c.api.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{
+	out, err := c.api.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{
 		PolicyArn: aws.String(have.ARN), PolicyDocument: aws.String(encodeDocument(want.Document)), SetAsDefault: true,
 	})
 	if err != nil {
 		return explain(fmt.Errorf("updating policy %s: %w", have.Name, err))
 	}
+	versions.set(have.Name, aws.ToString(out.PolicyVersion.VersionId))
 	return nil
 }
 

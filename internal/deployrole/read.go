@@ -18,9 +18,10 @@ import (
 
 // Read returns what the account holds of d: its roles, orgstrap's customer
 // managed policies and the OIDC provider. It makes one GetRole and one
-// ListAttachedRolePolicies call per role, one ListPolicies call, one
-// GetPolicyVersion per policy and, for GitHub trust, one
-// GetOpenIDConnectProvider call.
+// ListAttachedRolePolicies call per role, one ListPolicies call, and, for
+// GitHub trust, one GetOpenIDConnectProvider call. It reads a policy's
+// document (GetPolicyVersion) only when the deploy role's tags do not
+// record its current default version for the wanted digest.
 func (c *Client) Read(ctx context.Context, d *Desired) (*Observed, error) {
 	o := &Observed{Roles: map[string]*Role{}, Policies: map[string]*ManagedPolicy{}}
 	for _, spec := range d.Roles {
@@ -105,7 +106,19 @@ func (c *Client) readPolicies(ctx context.Context, d *Desired, o *Observed) erro
 			o.Policies[mp.Name] = mp
 		}
 	}
+	recorded := map[string]string{}
+	if len(d.Roles) > 0 {
+		if role := o.Roles[d.Roles[0].Name]; role != nil && role.Tags[TagDigest] == d.Digest {
+			recorded = parseVersions(role.Tags[TagVersions])
+		}
+	}
 	for _, mp := range o.Policies {
+		if want := d.policy(mp.Name); want != nil && recorded[mp.Name] == mp.DefaultVersionID {
+			// The role records this version as the one orgstrap wrote for
+			// the current digest, so the document is the wanted one.
+			mp.Document = want.Document
+			continue
+		}
 		out, err := c.api.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{
 			PolicyArn: aws.String(mp.ARN), VersionId: aws.String(mp.DefaultVersionID),
 		})

@@ -26,13 +26,14 @@ func (e *ErrForeignRole) Error() string {
 
 // Steps compares d with o and returns the steps that make the account
 // match d, in the order they must run: OIDC provider and policies before
-// the roles that reference them, the digest tag last.
+// the roles that reference them, cleanup, and the tags last.
 func (c *Client) Steps(d *Desired, o *Observed) ([]Step, error) {
 	for _, spec := range d.Roles {
 		if role := o.Roles[spec.Name]; role != nil && role.Tags[TagManaged] != "true" {
 			return nil, &ErrForeignRole{Role: spec.Name}
 		}
 	}
+	versions := newVersions(o)
 	var steps []Step
 	if d.GitHubOIDC && !o.OIDCProvider {
 		steps = append(steps, Step{
@@ -40,21 +41,32 @@ func (c *Client) Steps(d *Desired, o *Observed) ([]Step, error) {
 			Do:     func(ctx context.Context) error { return c.createOIDCProvider(ctx, d) },
 		})
 	}
+	policyChanged := false
 	for i := range d.Policies {
-		steps = append(steps, c.policySteps(d, &d.Policies[i], o.Policies[d.Policies[i].Name])...)
+		p := c.policySteps(d, &d.Policies[i], o.Policies[d.Policies[i].Name], versions)
+		policyChanged = policyChanged || len(p) > 0
+		steps = append(steps, p...)
 	}
+	var tags []Step
 	for _, spec := range d.Roles {
-		steps = append(steps, c.roleSteps(d, spec, o.Roles[spec.Name])...)
+		roleSteps, reason := c.roleSteps(d, spec, o.Roles[spec.Name])
+		steps = append(steps, roleSteps...)
+		if role := o.Roles[spec.Name]; reason == "" && role != nil && (policyChanged || role.Tags[TagVersions] != versions.value(d)) {
+			reason = "record the versions of the managed policies"
+		}
+		if reason != "" {
+			tags = append(tags, c.tagStep(d, spec.Name, reason, versions))
+		}
 	}
 	steps = append(steps, c.cleanupSteps(d, o)...)
-	return steps, nil
+	return append(steps, tags...), nil
 }
 
 func (d *Desired) change(kind plan.Kind, action plan.Action, target, reason string) plan.Change {
 	return plan.Change{Kind: kind, Action: action, Environment: d.Environment, Target: target, Reason: reason}
 }
 
-func (c *Client) policySteps(d *Desired, want *Policy, have *ManagedPolicy) []Step {
+func (c *Client) policySteps(d *Desired, want *Policy, have *ManagedPolicy, versions *versions) []Step {
 	kind := plan.KindPolicy
 	if want.Boundary {
 		kind = plan.KindBoundary
@@ -62,25 +74,30 @@ func (c *Client) policySteps(d *Desired, want *Policy, have *ManagedPolicy) []St
 	if have == nil {
 		ch := d.change(kind, plan.ActionCreate, want.Name, "no managed policy of this name in the account")
 		ch.After = plan.IndentJSON(want.Document)
-		return []Step{{Change: ch, Do: func(ctx context.Context) error { return c.createPolicy(ctx, d, want) }}}
+		return []Step{{Change: ch, Do: func(ctx context.Context) error { return c.createPolicy(ctx, d, want, versions) }}}
 	}
 	if sameDocument(have.Document, want.Document) {
 		return nil
 	}
 	ch := d.change(kind, plan.ActionUpdate, want.Name, "the document differs from the one rendered from the config and policy library")
 	ch.Before, ch.After = plan.IndentJSON(have.Document), plan.IndentJSON(want.Document)
-	return []Step{{Change: ch, Do: func(ctx context.Context) error { return c.updatePolicy(ctx, have, want) }}}
+	return []Step{{Change: ch, Do: func(ctx context.Context) error { return c.updatePolicy(ctx, have, want, versions) }}}
 }
 
-func (c *Client) roleSteps(d *Desired, spec RoleSpec, role *Role) []Step {
+// roleSteps returns the steps of one role and, when its tags need writing,
+// the reason.
+func (c *Client) roleSteps(d *Desired, spec RoleSpec, role *Role) ([]Step, string) {
 	if role == nil {
 		ch := d.change(plan.KindRole, plan.ActionCreate, spec.Name, "no role of this name in the account")
 		ch.After = plan.IndentJSON(spec.Trust)
 		steps := []Step{{Change: ch, Do: func(ctx context.Context) error { return c.createRole(ctx, d, spec) }}}
 		for _, name := range spec.Policies {
-			steps = append(steps, c.attachStep(d, spec.Name, name))
+			steps = append(steps, c.attachStep(d, spec.Name, name, d.PolicyARN(name)))
 		}
-		return append(steps, c.tagStep(d, spec.Name, "record the digest once the new role is configured"))
+		for _, arn := range spec.AWSManaged {
+			steps = append(steps, c.attachStep(d, spec.Name, arn, arn))
+		}
+		return steps, "record the digest once the new role is configured"
 	}
 
 	var steps []Step
@@ -99,13 +116,18 @@ func (c *Client) roleSteps(d *Desired, spec RoleSpec, role *Role) []Step {
 	}
 	for _, name := range spec.Policies {
 		if !slices.Contains(role.Attached, d.PolicyARN(name)) {
-			steps = append(steps, c.attachStep(d, spec.Name, name))
+			steps = append(steps, c.attachStep(d, spec.Name, name, d.PolicyARN(name)))
+		}
+	}
+	for _, arn := range spec.AWSManaged {
+		if !slices.Contains(role.Attached, arn) {
+			steps = append(steps, c.attachStep(d, spec.Name, arn, arn))
 		}
 	}
 	if !tagsContain(role.Tags, d.tags()) {
-		steps = append(steps, c.tagStep(d, spec.Name, tagReason(role.Tags, d)))
+		return steps, tagReason(role.Tags, d)
 	}
-	return steps
+	return steps, ""
 }
 
 func wantDuration(spec RoleSpec) time.Duration {
@@ -132,14 +154,20 @@ func (c *Client) boundaryStep(d *Desired, spec RoleSpec, role *Role) (Step, bool
 	return Step{Change: ch, Do: func(ctx context.Context) error { return c.putBoundary(ctx, spec.Name, want) }}, true
 }
 
-func (c *Client) attachStep(d *Desired, role, name string) Step {
+func (c *Client) attachStep(d *Desired, role, name, arn string) Step {
 	ch := d.change(plan.KindPolicy, plan.ActionUpdate, name, "attach to role "+role)
-	return Step{Change: ch, Do: func(ctx context.Context) error { return c.attach(ctx, role, d.PolicyARN(name)) }}
+	return Step{Change: ch, Do: func(ctx context.Context) error { return c.attach(ctx, role, arn) }}
 }
 
-func (c *Client) tagStep(d *Desired, role, reason string) Step {
+func (c *Client) tagStep(d *Desired, role, reason string, versions *versions) Step {
 	ch := d.change(plan.KindTags, plan.ActionUpdate, role, reason)
-	return Step{Change: ch, Do: func(ctx context.Context) error { return c.tagRole(ctx, role, d.tags()) }}
+	return Step{Change: ch, Do: func(ctx context.Context) error {
+		tags := d.tags()
+		if v := versions.value(d); len(v) <= maxTagValue {
+			tags[TagVersions] = v
+		}
+		return c.tagRole(ctx, role, tags)
+	}}
 }
 
 func (d *Desired) tags() map[string]string {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -155,7 +157,7 @@ func (e *Engine) applyRoles(ctx context.Context, ep *EnvPlan) error {
 	}
 	for _, step := range ep.Steps {
 		c := step.Change
-		e.emit(EventStart, ep.Env.Name, "%s %s %s", c.Action, c.Kind, c.Target)
+		e.emit(EventStart, ep.Env.Name, "%s %s %s: %s", c.Action, c.Kind, c.Target, c.Reason)
 		if err := step.Do(ctx); err != nil {
 			return err
 		}
@@ -165,20 +167,23 @@ func (e *Engine) applyRoles(ctx context.Context, ep *EnvPlan) error {
 }
 
 func (e *Engine) verify(ctx context.Context, ep *EnvPlan) error {
-	calls := requiredCalls(ep.Rendered)
-	if len(calls) == 0 {
-		return nil
+	byRole := requiredCalls(ep.Rendered)
+	for _, role := range slices.Sorted(maps.Keys(byRole)) {
+		name := role
+		if name == "" {
+			name = e.cfg.Deployment.RoleName
+		}
+		roleARN := ep.Desired.RoleARN(name)
+		v, err := e.roles(ep).Verify(ctx, roleARN, byRole[role])
+		if err != nil {
+			return err
+		}
+		if v.Skipped != "" {
+			e.emit(EventWarning, ep.Env.Name, "verification of %s skipped: %s", roleARN, v.Skipped)
+			return nil
+		}
+		e.emit(EventDone, ep.Env.Name, "verified %s: %d required calls allowed", roleARN, v.Checked)
 	}
-	roleARN := ep.Desired.RoleARN(e.cfg.Deployment.RoleName)
-	v, err := e.roles(ep).Verify(ctx, roleARN, calls)
-	if err != nil {
-		return err
-	}
-	if v.Skipped != "" {
-		e.emit(EventWarning, ep.Env.Name, "verification of %s skipped: %s", roleARN, v.Skipped)
-		return nil
-	}
-	e.emit(EventDone, ep.Env.Name, "verified %s: %d required calls allowed", roleARN, v.Checked)
 	return nil
 }
 

@@ -48,13 +48,17 @@ func (e *Engine) desired(env config.Environment, accountID string, caller access
 		spec.Boundary = b.Name
 	}
 	want.Roles = append(want.Roles, spec)
-	if x := rendered.ExecutionRole; x != nil {
-		exec := deployrole.RoleSpec{Name: x.Name, Trust: x.Trust}
+	var extra []library.ExecutionRole
+	if rendered.ExecutionRole != nil {
+		extra = append(extra, *rendered.ExecutionRole)
+	}
+	for _, x := range append(extra, rendered.Roles...) {
+		role := deployrole.RoleSpec{Name: x.Name, Trust: x.Trust, AWSManaged: x.ManagedPolicyARNs}
 		for _, p := range x.Policies {
 			want.Policies = append(want.Policies, deployrole.Policy{Name: p.Name, Document: p.Document})
-			exec.Policies = append(exec.Policies, p.Name)
+			role.Policies = append(role.Policies, p.Name)
 		}
-		want.Roles = append(want.Roles, exec)
+		want.Roles = append(want.Roles, role)
 	}
 	want.Digest = digest(rendered.Digest, want.Roles)
 	return want, rendered, nil
@@ -117,11 +121,12 @@ func (e *Engine) trustPolicy(accountID string, caller access.Caller) *policy.Doc
 	return doc
 }
 
-// requiredCalls converts the library's calls for deployrole.Verify.
-func requiredCalls(r *library.Rendered) []deployrole.Call {
-	calls := make([]deployrole.Call, 0, len(r.RequiredCalls))
+// requiredCalls groups the library's calls by the role that makes them;
+// "" is the deploy role.
+func requiredCalls(r *library.Rendered) map[string][]deployrole.Call {
+	calls := map[string][]deployrole.Call{}
 	for _, c := range r.RequiredCalls {
-		calls = append(calls, deployrole.Call{Action: c.Action, Resource: c.Resource, Context: c.Context})
+		calls[c.Role] = append(calls[c.Role], deployrole.Call{Action: c.Action, Resource: c.Resource, Context: c.Context})
 	}
 	return calls
 }

@@ -67,23 +67,56 @@ func (e *Engine) discoverOrganization(ctx context.Context, s *State) error {
 	if err := e.discoverOUs(ctx, s); err != nil {
 		return err
 	}
+	if err := e.discoverAccounts(ctx, s); err != nil {
+		return err
+	}
+	// Creations in progress matter only for environments without an
+	// account, so a converged run skips the call.
+	if !s.unmatched(e.cfg) {
+		return nil
+	}
 	if s.InProgress, err = e.org.InProgress(ctx); err != nil {
 		return err
 	}
+	// A creation may have finished between the two lists: list the
+	// accounts again so that it is found as an account.
+	return e.discoverAccounts(ctx, s)
+}
+
+// discoverAccounts lists the member accounts and reads the tags of those
+// not read before.
+func (e *Engine) discoverAccounts(ctx context.Context, s *State) error {
 	accounts, err := e.org.Accounts(ctx)
 	if err != nil {
 		return err
 	}
+	known := map[string]org.Account{}
+	for _, a := range s.Accounts {
+		known[a.ID] = a
+	}
+	s.Accounts = s.Accounts[:0]
 	for _, a := range accounts {
 		if a.ID == s.Organization.ManagementAccountID {
 			continue
 		}
-		if a.Tags, err = e.org.Tags(ctx, a.ID); err != nil {
+		if old, ok := known[a.ID]; ok {
+			a.Tags = old.Tags
+		} else if a.Tags, err = e.org.Tags(ctx, a.ID); err != nil {
 			return err
 		}
 		s.Accounts = append(s.Accounts, a)
 	}
 	return nil
+}
+
+// unmatched reports whether some environment has no account yet.
+func (s *State) unmatched(cfg *config.Config) bool {
+	for _, env := range cfg.Environments {
+		if account, _, err := s.match(env); err == nil && account == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // discoverOUs resolves every configured OU path as far as it exists,
