@@ -195,6 +195,9 @@ func lint(env string, r *library.Rendered) ([]Finding, error) {
 func (b *EngineBackend) WriteConfig(path string, cfg *config.Config) error {
 	if added, ok := b.appended(path, cfg); ok {
 		for _, env := range added {
+			if env.Stage == env.Name {
+				env.Stage = "" // the default, left out of the file
+			}
 			if _, err := config.AddEnvironment(path, env, config.Options{Profiles: b.Library.Names()}); err != nil {
 				return err
 			}

@@ -93,7 +93,7 @@ func (s *environmentsScreen) locked(i int) bool { return i < s.w.adding }
 
 func (s *environmentsScreen) KeyMap() keyMap {
 	if s.editing != nil {
-		return keyMap{keys.Next, keys.Left, keys.Right, withHelp(keys.Enter, "save"), withHelp(keys.Back, "cancel")}
+		return keyMap{keys.Next, keys.Choose, withHelp(keys.Enter, "save"), withHelp(keys.Back, "cancel")}
 	}
 	km := keyMap{keys.Up, keys.Down}
 	if s.onEnvironment() {
@@ -243,18 +243,18 @@ func (s *environmentsScreen) View(width, height int) string {
 	fmt.Fprintf(&b, "%s%s  %s\n", marker, labelStyle.Render("Base email"), s.base.View())
 	b.WriteString(dimStyle.Render("  Each account gets its own address: name+env@domain reaches one mailbox.") + "\n\n")
 
-	row := "  %-9s %-15s %-27s %-15s %s"
+	row := "  %-9s %-14s %-25s %-15s %s"
 	b.WriteString(dimStyle.Render(fmt.Sprintf(row, "NAME", "ACCOUNT", "EMAIL", "OU", "ACCESS")) + "\n")
 	for i, env := range s.w.draft.Environments {
 		account := env.AccountName
 		if env.AccountID != "" {
 			account = "adopt " + env.AccountID
 		}
-		access := string(env.Access)
+		name := env.Name
 		if s.locked(i) {
-			access += " (exists)"
+			name += "*"
 		}
-		line := fmt.Sprintf(row, clip(env.Name, 9), clip(account, 15), clip(env.Email, 27), clip(env.OU, 15), access)
+		line := fmt.Sprintf(row, clip(name, 9), clip(account, 14), clip(env.Email, 25), clip(env.OU, 15), env.Access)
 		if s.cursor == i+1 {
 			line = focusStyle.Render("›" + line[1:])
 		}
@@ -263,6 +263,9 @@ func (s *environmentsScreen) View(width, height int) string {
 	cont := "  Continue"
 	if s.cursor == len(s.w.draft.Environments)+1 {
 		cont = focusStyle.Render("› Continue")
+	}
+	if s.w.adding > 0 {
+		b.WriteString(dimStyle.Render("  * exists already and stays as it is") + "\n")
 	}
 	b.WriteString("\n" + cont + "\n\n")
 	if s.notice != "" {

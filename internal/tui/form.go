@@ -144,8 +144,8 @@ func (f *form) View() string {
 
 func (fl *field) render(focused bool, width int) string {
 	if fl.options == nil {
-		fl.input.Width = width
-		return fl.input.View()
+		fl.input.Width = width - 2
+		return "  " + fl.input.View()
 	}
 	value := fl.options[fl.choice]
 	if focused {

@@ -202,7 +202,7 @@ func (s *identityScreen) View(width, height int) string {
 		steps = append([]string{"create the organization, with this account as its management account"}, steps...)
 	}
 	for _, step := range steps {
-		b.WriteString(lipglossWrap("• "+step, width) + "\n")
+		b.WriteString(hangingIndent("• ", step, width) + "\n")
 	}
 	b.WriteString("\n" + dimStyle.Render("Nothing changes in AWS until you confirm the plan on the review screen.") + "\n")
 	return b.String()

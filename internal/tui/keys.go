@@ -7,9 +7,11 @@ import "github.com/charmbracelet/bubbles/key"
 // works on the screen shown.
 var keys = struct {
 	Up, Down, Next, Prev, Left, Right key.Binding
-	Enter, Back, Quit, ForceQuit      key.Binding
-	Toggle, Add, Remove, Edit         key.Binding
-	Yes, No, PageUp, PageDown         key.Binding
+	// Choose only shows left and right as one entry in the help line.
+	Choose                       key.Binding
+	Enter, Back, Quit, ForceQuit key.Binding
+	Toggle, Add, Remove, Edit    key.Binding
+	Yes, No, PageUp, PageDown    key.Binding
 }{
 	Up:        key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "up")),
 	Down:      key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "down")),
@@ -17,6 +19,7 @@ var keys = struct {
 	Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous")),
 	Left:      key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "choose")),
 	Right:     key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "choose")),
+	Choose:    key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "choose")),
 	Enter:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
 	Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),

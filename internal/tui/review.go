@@ -46,6 +46,8 @@ type reviewScreen struct {
 	err        error
 	confirming bool
 	writing    bool
+	// contentWidth is the width the pane's content was rendered for.
+	contentWidth int
 }
 
 func newReviewScreen(w *wizard) *reviewScreen {
@@ -88,9 +90,6 @@ func (s *reviewScreen) Update(msg tea.Msg) tea.Cmd {
 	case plannedMsg:
 		s.err = msg.err
 		s.w.review = msg.review
-		if msg.review != nil {
-			s.viewport.SetContent(renderReview(msg.review, s.w.valid))
-		}
 		return nil
 	case configWrittenMsg:
 		s.writing = false
@@ -147,6 +146,10 @@ func (s *reviewScreen) View(width, height int) string {
 		return s.spinner.View() + " Planning: reading the organization and the member accounts…"
 	}
 	s.viewport.Width, s.viewport.Height = width, max(3, height-2)
+	if width != s.contentWidth {
+		s.viewport.SetContent(renderReview(s.w.review, s.w.valid, width))
+		s.contentWidth = width
+	}
 	status := dimStyle.Render(fmt.Sprintf("%3.0f%% of the review shown", s.viewport.ScrollPercent()*100))
 	switch {
 	case s.confirming:
@@ -165,7 +168,7 @@ var actionSymbols = map[plan.Action]string{
 
 // renderReview renders the plan grouped by environment, then the policy
 // documents, then the findings.
-func renderReview(r *Review, cfg *config.Config) string {
+func renderReview(r *Review, cfg *config.Config, width int) string {
 	var b strings.Builder
 	counts := r.Plan.Counts()
 	fmt.Fprintf(&b, "%s %d to create, %d to update, %d to delete, %d to adopt, %d to wait for\n",
@@ -187,7 +190,7 @@ func renderReview(r *Review, cfg *config.Config) string {
 			b.WriteString(okStyle.Render("  no changes") + "\n")
 		}
 		for _, c := range changes {
-			b.WriteString(renderChange(c))
+			b.WriteString(renderChange(c, width))
 		}
 	}
 
@@ -200,7 +203,8 @@ func renderReview(r *Review, cfg *config.Config) string {
 		if f.Severity == "error" {
 			style = errorStyle
 		}
-		fmt.Fprintf(&b, "  %s [%s] %s: %s\n", style.Render(f.Severity), f.Environment, f.Policy, f.Message)
+		prefix := fmt.Sprintf("  %s ", style.Render(f.Severity))
+		b.WriteString(hangingIndent(prefix, fmt.Sprintf("[%s] %s: %s", f.Environment, f.Policy, f.Message), width) + "\n")
 	}
 
 	for _, p := range r.Policies {
@@ -209,7 +213,7 @@ func renderReview(r *Review, cfg *config.Config) string {
 	return b.String()
 }
 
-func renderChange(c plan.Change) string {
+func renderChange(c plan.Change, width int) string {
 	line := fmt.Sprintf("  %s %s %s %s", actionSymbols[c.Action], c.Action, c.Kind, c.Target)
 	switch c.Action {
 	case plan.ActionCreate:
@@ -221,7 +225,7 @@ func renderChange(c plan.Change) string {
 	}
 	out := line + "\n"
 	if c.Reason != "" {
-		out += dimStyle.Render("      "+c.Reason) + "\n"
+		out += dimStyle.Render(hangingIndent("      ", c.Reason, width)) + "\n"
 	}
 	return out
 }

@@ -55,14 +55,18 @@ func Summary(cfg *config.Config, r *Result) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Done. The settings are saved in %s.\n\n", cfg.Path)
+	nameWidth := 0
 	for _, env := range r.Environments {
-		fmt.Fprintf(&b, "%-8s account  %s\n", env.Name, env.AccountID)
-		fmt.Fprintf(&b, "%-8s role     %s\n", "", env.RoleARN)
+		nameWidth = max(nameWidth, len(env.Name))
+	}
+	for _, env := range r.Environments {
+		fmt.Fprintf(&b, "%-*s  account  %s\n", nameWidth, env.Name, env.AccountID)
+		fmt.Fprintf(&b, "%-*s  role     %s\n", nameWidth, "", env.RoleARN)
 		if env.BoundaryARN != "" {
-			fmt.Fprintf(&b, "%-8s boundary %s\n", "", env.BoundaryARN)
+			fmt.Fprintf(&b, "%-*s  boundary %s\n", nameWidth, "", env.BoundaryARN)
 		}
 		if env.Profile != "" {
-			fmt.Fprintf(&b, "%-8s profile  %s\n", "", env.Profile)
+			fmt.Fprintf(&b, "%-*s  profile  %s\n", nameWidth, "", env.Profile)
 		}
 	}
 	if r.ProfilesFile != "" {
@@ -106,13 +110,13 @@ func nextSteps(framework, service, stage string, env EnvironmentResult) string {
 	case "serverless-framework":
 		if env.BoundaryARN != "" {
 			fmt.Fprintf(&b, "  %s: in serverless.yml, set the boundary on the roles it creates:\n", env.Name)
-			fmt.Fprintf(&b, "      provider:\n        iam:\n          role:\n            permissionsBoundary: %s\n", env.BoundaryARN)
+			fmt.Fprintf(&b, "    provider:\n      iam:\n        role:\n          permissionsBoundary: %s\n", env.BoundaryARN)
 		}
 		fmt.Fprintf(&b, "  %s: serverless deploy --stage %s --aws-profile %s\n", env.Name, stage, profile)
 	case "aws-sam":
 		if env.BoundaryARN != "" {
 			fmt.Fprintf(&b, "  %s: in template.yaml, set the boundary on every function:\n", env.Name)
-			fmt.Fprintf(&b, "      Globals:\n        Function:\n          PermissionsBoundary: %s\n", env.BoundaryARN)
+			fmt.Fprintf(&b, "    Globals:\n      Function:\n        PermissionsBoundary: %s\n", env.BoundaryARN)
 		}
 		fmt.Fprintf(&b, "  %s: sam deploy --stack-name %s-%s --profile %s --capabilities CAPABILITY_IAM --resolve-s3\n",
 			env.Name, service, stage, profile)

@@ -58,7 +58,7 @@ func (s *trustScreen) Init() tea.Cmd { return nil }
 func (s *trustScreen) Typing() bool { return s.form.typing() }
 
 func (s *trustScreen) KeyMap() keyMap {
-	return keyMap{keys.Next, keys.Left, keys.Right, keys.Enter, keys.Back, keys.Quit}
+	return keyMap{keys.Next, keys.Choose, keys.Enter, keys.Back, keys.Quit}
 }
 
 func (s *trustScreen) Update(msg tea.Msg) tea.Cmd {

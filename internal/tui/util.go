@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -26,6 +27,23 @@ func errorHint(err error) string {
 // lipglossWrap wraps s to width columns.
 func lipglossWrap(s string, width int) string {
 	return lipgloss.NewStyle().Width(max(20, width-2)).Render(s)
+}
+
+// hangingIndent wraps s to width columns after prefix, and indents the
+// continuation lines by as many spaces as prefix is wide.
+func hangingIndent(prefix, s string, width int) string {
+	pad := lipgloss.Width(prefix)
+	wrapped := lipgloss.NewStyle().Width(max(20, width-pad-1)).Render(s)
+	lines := strings.Split(wrapped, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
+		if i == 0 {
+			lines[i] = prefix + lines[i]
+		} else {
+			lines[i] = strings.Repeat(" ", pad) + lines[i]
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // cloneConfig returns a copy of cfg that shares no slice with it, so the
