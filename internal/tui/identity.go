@@ -146,6 +146,9 @@ func (s *identityScreen) choose() tea.Cmd {
 	if s.actions == nil {
 		return navigate(screenEnvironments)
 	}
+	// Each action starts from the config as loaded, so going back and
+	// choosing again does not add twice.
+	s.w.draft = cloneConfig(s.w.discovery.Config)
 	switch s.actions[s.cursor] {
 	case actionAdd:
 		s.w.adding = len(s.w.draft.Environments)
