@@ -212,14 +212,27 @@ func (s *applyScreen) View(width, height int) string {
 	s.bar.Width = max(10, width-24)
 	fmt.Fprintf(&b, "%s %3.0f%%  %s\n\n", s.bar.ViewAs(s.overall()), s.overall()*100,
 		dimStyle.Render("elapsed "+elapsed.String()))
+	fixShown := false
+	shown := map[string]bool{}
 	for _, env := range s.envs {
 		b.WriteString(s.envLine(env, width) + "\n")
-		if env.err != nil && env.fix != "" {
-			b.WriteString(lipglossWrap(warnStyle.Render("    fix: "+env.fix), width) + "\n")
+		if env.err == nil || env.fix == "" {
+			continue
 		}
+		fix := env.fix
+		if shown[fix] {
+			fix = "the same as above"
+		}
+		b.WriteString(warnStyle.Render(hangingIndent("    fix: ", fix, width)) + "\n")
+		shown[env.fix], fixShown = true, true
 	}
 	b.WriteString("\n" + titleStyle.Render("Log") + "\n")
-	for _, line := range s.log {
+	log := s.log
+	if fixShown {
+		// Leave the room to the fixes.
+		log = log[max(0, len(log)-3):]
+	}
+	for _, line := range log {
 		b.WriteString(dimStyle.Render("  "+clip(line, max(10, width-4))) + "\n")
 	}
 	switch {
@@ -228,8 +241,11 @@ func (s *applyScreen) View(width, height int) string {
 	case !s.running && s.canceled:
 		b.WriteString("\n" + warnStyle.Render("Cancelled. Run orgstrap again to resume where this stopped."))
 	case !s.running && s.err != nil:
-		b.WriteString("\n" + errorStyle.Render("The apply failed. Fix the problems above, then run orgstrap again: "+
-			"it resumes where this stopped.") + "\n" + errorHint(s.err))
+		b.WriteString("\n" + errorStyle.Render(hangingIndent("", "The apply failed. Fix the problems above, "+
+			"then run orgstrap again: it resumes where this stopped.", width)) + "\n")
+		if !fixShown {
+			b.WriteString(errorStyle.Render(hangingIndent("", s.err.Error(), width)) + "\n" + errorHint(s.err))
+		}
 	}
 	return b.String()
 }
@@ -246,11 +262,12 @@ func (s *applyScreen) envLine(env *envProgress, width int) string {
 	}
 	message := env.message
 	if env.err != nil {
-		message = env.err.Error()
+		// The row names the environment already.
+		message = strings.TrimPrefix(env.err.Error(), "environment "+env.name+": ")
 	}
-	line := fmt.Sprintf("%s %-10s %3.0f%%  %s", status, env.name, env.fraction*100, message)
+	prefix := fmt.Sprintf("%s %-10s %3.0f%%  ", status, env.name, env.fraction*100)
 	if env.err != nil {
-		return lipglossWrap(line, width)
+		return hangingIndent(prefix, message, width)
 	}
-	return line
+	return prefix + message
 }

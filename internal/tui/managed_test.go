@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -161,5 +162,35 @@ func TestCancelApply(t *testing.T) {
 	}
 	if got := sb.Calls()["organizations:CreateAccount"]; got != 2 {
 		t.Errorf("CreateAccount calls before the cancel: got %d, want 2", got)
+	}
+}
+
+func TestApplyFailureShowsTheFix(t *testing.T) {
+	// The quota counts the management account, so no member account fits.
+	backend, _ := newTestBackend(t, sandbox.Options{AccountQuota: 1})
+	d := newDriver(t, backend)
+	d.waitFor("What will happen")
+	d.key("enter")
+	d.waitFor("Base email")
+	d.keys("aws@acme.test", "up", "enter")
+	d.waitFor("Frameworks")
+	d.key("enter")
+	d.waitFor("Who may assume")
+	d.key("enter")
+	d.waitFor("Plan:")
+	d.keys("enter", "y")
+	view := d.waitFor("The apply failed")
+	// The log interleaves the environments in arrival order, so the golden
+	// file leaves it out.
+	logLines := regexp.MustCompile(`(?s)\nLog *\n.*?\n *\n`)
+	t.Run("screen", func(t *testing.T) { requireGolden(t, logLines.ReplaceAllString(d.screen(), "\nLog\n\n")) })
+	if !strings.Contains(view, "fix:") {
+		t.Errorf("the failed environment shows no fix:\n%s", view)
+	}
+	if d.m.Err() == nil {
+		t.Errorf("Err after a failed apply: got nil")
+	}
+	if d.m.SummaryText() != "" {
+		t.Errorf("a failed apply printed a summary")
 	}
 }
