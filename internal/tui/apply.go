@@ -103,7 +103,8 @@ func (s *applyScreen) Init() tea.Cmd {
 	return tea.Batch(s.spinner.Tick, tickElapsed(), startApply(ctx, s.w, s.updates), nextUpdate(s.updates))
 }
 
-// Running reports whether the apply is still going, so quitting asks first.
+// Running reports whether the apply is still going, so the root model
+// confirms before quitting.
 func (s *applyScreen) Running() bool { return s.running }
 
 // Cancel stops the apply; the screen stays until the engine returns.
@@ -212,20 +213,9 @@ func (s *applyScreen) View(width, height int) string {
 	s.bar.Width = max(10, width-24)
 	fmt.Fprintf(&b, "%s %3.0f%%  %s\n\n", s.bar.ViewAs(s.overall()), s.overall()*100,
 		dimStyle.Render("elapsed "+elapsed.String()))
-	fixShown := false
-	shown := map[string]bool{}
-	for _, env := range s.envs {
-		b.WriteString(s.envLine(env, width) + "\n")
-		if env.err == nil || env.fix == "" {
-			continue
-		}
-		fix := env.fix
-		if shown[fix] {
-			fix = "the same as above"
-		}
-		b.WriteString(warnStyle.Render(hangingIndent("    fix: ", fix, width)) + "\n")
-		shown[env.fix], fixShown = true, true
-	}
+	envs, fixShown := s.envLines(width)
+	b.WriteString(envs)
+
 	b.WriteString("\n" + titleStyle.Render("Log") + "\n")
 	log := s.log
 	if fixShown {
@@ -248,6 +238,27 @@ func (s *applyScreen) View(width, height int) string {
 		}
 	}
 	return b.String()
+}
+
+// envLines renders a line per environment and the fix under each failed
+// one, a fix shared with an earlier environment only by reference. It
+// reports whether it showed a fix.
+func (s *applyScreen) envLines(width int) (string, bool) {
+	var b strings.Builder
+	fixed := map[string]bool{}
+	for _, env := range s.envs {
+		b.WriteString(s.envLine(env, width) + "\n")
+		if env.err == nil || env.fix == "" {
+			continue
+		}
+		fix := env.fix
+		if fixed[fix] {
+			fix = "the same as above"
+		}
+		b.WriteString(warnStyle.Render(hangingIndent("    fix: ", fix, width)) + "\n")
+		fixed[env.fix] = true
+	}
+	return b.String(), len(fixed) > 0
 }
 
 func (s *applyScreen) envLine(env *envProgress, width int) string {

@@ -12,7 +12,7 @@ import (
 )
 
 // errorHint returns the fix an error carries, formatted as a line, or "".
-// It knows the engine's access.FixError and any error with a Hint method.
+// It reads the engine's access.FixError and any error with a Hint method.
 func errorHint(err error) string {
 	if fix := access.Fix(err); fix != "" {
 		return warnStyle.Render("Fix: "+fix) + "\n\n"
@@ -22,11 +22,6 @@ func errorHint(err error) string {
 		return warnStyle.Render("Hint: "+h.Hint()) + "\n\n"
 	}
 	return ""
-}
-
-// lipglossWrap wraps s to width columns.
-func lipglossWrap(s string, width int) string {
-	return lipgloss.NewStyle().Width(max(20, width-2)).Render(s)
 }
 
 // hangingIndent wraps s to width columns after prefix, and indents the
