@@ -194,3 +194,61 @@ func TestApplyFailureShowsTheFix(t *testing.T) {
 		t.Errorf("a failed apply printed a summary")
 	}
 }
+
+// legacyConfig makes the member account that TestAdoptExistingAccount
+// adopts for dev.
+const legacyConfig = `version: 1
+organization:
+  create: true
+environments:
+  - name: legacy
+    account_name: acme-legacy
+    email: aws+legacy@acme.test
+    access: broad
+deployment:
+  profiles: [serverless-framework]
+  services: [orders]
+  regions: [us-east-1]
+`
+
+func TestAdoptExistingAccount(t *testing.T) {
+	backend, sb := newTestBackend(t, sandbox.Options{})
+	applyConfig(t, backend, legacyConfig)
+	if err := os.Remove(backend.ConfigPath); err != nil {
+		t.Fatal(err)
+	}
+	created := sb.Calls()["organizations:CreateAccount"]
+
+	d := newDriver(t, backend)
+	d.waitFor("What will happen")
+	d.key("enter")
+	d.waitFor("Base email")
+	d.keys("aws@acme.test", "down", "enter")
+	d.waitFor("Environment 1")
+	d.keys("tab", "tab", "tab", "tab", "tab", "right")
+	view := d.waitFor("acme-legacy")
+	if !strings.Contains(view, "aws+legacy@acme.test") {
+		t.Errorf("the adopt choice does not show the account's email:\n%s", view)
+	}
+	d.key("enter")
+	d.waitFor("adopt ")
+	dev := d.m.w.draft.Environments[0]
+	if dev.AccountID == "" || dev.AccountName != "acme-legacy" || dev.Email != "aws+legacy@acme.test" {
+		t.Fatalf("dev after adopting: got %+v, want the legacy account's id, name and email", dev)
+	}
+
+	d.keys("down", "down", "enter")
+	d.waitFor("Frameworks")
+	d.key("enter")
+	d.waitFor("Who may assume")
+	d.key("enter")
+	d.waitFor("Plan:")
+	d.keys("enter", "y")
+	d.waitFor("Next steps")
+	if got := sb.Calls()["organizations:CreateAccount"] - created; got != 1 {
+		t.Errorf("CreateAccount calls: got %d, want 1 (prod only; dev adopts)", got)
+	}
+	if got := d.m.Result().Environments[0].AccountID; got != dev.AccountID {
+		t.Errorf("dev account after apply: got %s, want the adopted %s", got, dev.AccountID)
+	}
+}
