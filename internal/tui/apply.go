@@ -183,6 +183,7 @@ func (s *applyScreen) handleDone(msg applyDoneMsg) tea.Cmd {
 	s.running = false
 	s.cancel()
 	s.err = msg.err
+	s.w.applyTime = time.Since(s.started)
 	s.w.result, s.w.applyErr = msg.result, msg.err
 	for _, env := range s.envs {
 		if !env.done && msg.err != nil {

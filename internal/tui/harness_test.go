@@ -193,6 +193,7 @@ var volatile = []struct {
 	{regexp.MustCompile(`\b\d{12}\b`), "123456789012"},
 	{regexp.MustCompile(`\bo-[a-z0-9]{10,32}\b`), "o-exampleorg"},
 	{regexp.MustCompile(`elapsed \d+s`), "elapsed 0s"},
+	{regexp.MustCompile(`Applied in \d+s`), "Applied in 0s"},
 	{regexp.MustCompile(`request car-[a-z0-9]+`), "request car-example"},
 }
 

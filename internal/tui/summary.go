@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
@@ -20,7 +21,8 @@ type summaryScreen struct {
 
 func newSummaryScreen(w *wizard) *summaryScreen {
 	s := &summaryScreen{w: w, viewport: viewport.New(80, 10)}
-	s.viewport.SetContent(Summary(w.valid, w.result))
+	took := okStyle.Render(fmt.Sprintf("✓ Applied in %s.", w.applyTime.Round(time.Second)))
+	s.viewport.SetContent(took + " " + Summary(w.valid, w.result))
 	return s
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -67,11 +68,12 @@ type wizard struct {
 	baseEmail string
 	// adding marks the add-an-environment flow of a managed organization:
 	// the existing environments stay as they are.
-	adding   int
-	review   *Review
-	valid    *config.Config
-	result   *Result
-	applyErr error
+	adding    int
+	review    *Review
+	valid     *config.Config
+	result    *Result
+	applyErr  error
+	applyTime time.Duration
 	// err is the discovery error that ended the wizard.
 	err error
 }
