@@ -252,3 +252,24 @@ func TestAdoptExistingAccount(t *testing.T) {
 		t.Errorf("dev account after apply: got %s, want the adopted %s", got, dev.AccountID)
 	}
 }
+
+func TestInvalidConfigFileShown(t *testing.T) {
+	backend, sb := newTestBackend(t, sandbox.Options{})
+	if err := os.WriteFile(backend.ConfigPath, []byte("version: 1\nenvironments: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := newDriver(t, backend)
+	view := d.waitFor("Nothing was changed")
+	for _, want := range []string{"invalid config", "no environments", "Fix: fix orgstrap.yaml"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the screen lacks %q:\n%s", want, view)
+		}
+	}
+	d.key("enter")
+	if d.m.id != screenIdentity {
+		t.Errorf("enter after the error moved to %s", screenTitles[d.m.id])
+	}
+	if n := len(sb.Calls()); n != 0 {
+		t.Errorf("an invalid config still made %d kinds of AWS calls: %v", n, sb.Calls())
+	}
+}
