@@ -44,8 +44,13 @@ func (e *Engine) desired(env config.Environment, accountID string, caller access
 		spec.Policies = append(spec.Policies, p.Name)
 	}
 	if b := rendered.Boundary; b != nil {
+		// The boundary policy exists for both access levels, because the
+		// deploy policies require it on every role the deployer creates;
+		// only restricted access puts it on the deploy role itself.
 		want.Policies = append(want.Policies, deployrole.Policy{Name: b.Name, Document: b.Document, Boundary: true})
-		spec.Boundary = b.Name
+		if env.Access == config.AccessRestricted {
+			spec.Boundary = b.Name
+		}
 	}
 	want.Roles = append(want.Roles, spec)
 	var extra []library.ExecutionRole
