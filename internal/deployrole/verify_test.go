@@ -3,6 +3,7 @@ package deployrole
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,5 +50,28 @@ func TestVerifyReportsDeniedCalls(t *testing.T) {
 
 	if _, err := New(client).Verify(ctx, aws.ToString(role.Role.Arn), calls[:1]); err != nil {
 		t.Errorf("Verify of an allowed call: %v", err)
+	}
+}
+
+func TestVerifySkipsWithoutSimulatePermission(t *testing.T) {
+	_, cfg := sandboxtest.Start(t, sandbox.Options{EnforceIAM: true})
+	ctx := context.Background()
+	admin := iam.NewFromConfig(cfg)
+	if _, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("reader")}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("reader")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := iam.NewFromConfig(sandboxtest.Config(aws.ToString(cfg.BaseEndpoint),
+		aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), ""))
+
+	v, err := New(reader).Verify(ctx, "arn:aws:iam::123456789012:role/deploy", []Call{{Action: "s3:GetObject", Resource: "*"}})
+	if err != nil {
+		t.Fatalf("Verify: got %v, want the check skipped", err)
+	}
+	if !strings.Contains(v.Skipped, "AccessDenied") {
+		t.Errorf("skipped: got %q, want the AccessDenied reason", v.Skipped)
 	}
 }
