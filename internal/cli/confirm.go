@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// isInteractive reports whether r is a terminal a person can answer on.
+// isInteractive reports whether r is a terminal, so a person can type a reply.
 func isInteractive(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	if !ok {
@@ -19,7 +19,7 @@ func isInteractive(r io.Reader) bool {
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
-// confirm asks question on w and reads the answer from r. Only "yes"
+// confirm writes question to w and reads the reply from r. Only "yes"
 // confirms. A non-interactive r is an error, so scripts must pass --yes.
 func confirm(r io.Reader, w io.Writer, question string) (bool, error) {
 	if !isInteractive(r) {
@@ -29,7 +29,7 @@ func confirm(r io.Reader, w io.Writer, question string) (bool, error) {
 	fmt.Fprintf(w, "%s Only 'yes' is accepted: ", question)
 	line, err := bufio.NewReader(r).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
-		return false, fmt.Errorf("reading the answer: %w", err)
+		return false, fmt.Errorf("reading the reply: %w", err)
 	}
 	return strings.TrimSpace(line) == "yes", nil
 }

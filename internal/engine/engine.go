@@ -6,6 +6,7 @@
 package engine
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -131,7 +132,7 @@ func (e *Engine) emit(kind EventKind, env, format string, args ...any) {
 	}
 	msg := format
 	if len(args) > 0 {
-		msg = sprintf(format, args...)
+		msg = fmt.Sprintf(format, args...)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -59,7 +59,7 @@ func TestGitHubTrustInstallsOIDCProvider(t *testing.T) {
 		t.Errorf("second plan has changes: %+v", r.Plan.Changes)
 	}
 	// TODO: also change max_session_duration here once the sandbox's
-	// UpdateRole answers with the empty UpdateRoleResult element the SDK
+	// UpdateRole returns the empty UpdateRoleResult element the SDK
 	// expects; today the SDK fails to decode its response.
 	callerOnly := oneEnvConfig + "trust:\n  max_session_duration: 2h\n"
 	r = f.apply(t, callerOnly)
