@@ -26,7 +26,7 @@ var DefaultRetryOptions = RetryOptions{MaxAttempts: 10, MaxBackoff: 10 * time.Se
 
 // extraRetryableCodes are errors the SDK's standard retryer does not
 // retry by default but which are transient for orgstrap: Organizations
-// answers ConcurrentModificationException while another change to the same
+// returns ConcurrentModificationException while another change to the same
 // organization is in flight.
 var extraRetryableCodes = []string{
 	"TooManyRequestsException", "ConcurrentModificationException", "Throttling",
