@@ -90,5 +90,6 @@ func NewRootCommand(streams Streams) *cobra.Command {
 	root.AddCommand(newVersionCommand(g))
 	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newStatusCommand(g), newEnvCommand(g), newCompletionCommand())
 	root.AddCommand(newPolicyCommand(g))
+	root.AddCommand(newSandboxCommand(g))
 	return root
 }
