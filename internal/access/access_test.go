@@ -2,6 +2,8 @@ package access
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
 	"github.com/orgstrap/orgstrap/internal/sandbox"
 	"github.com/orgstrap/orgstrap/internal/sandbox/sandboxtest"
@@ -86,5 +89,28 @@ func TestAssumeGivesUp(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
 		t.Errorf("Assume took %s, want it bounded by its timeout", elapsed)
+	}
+}
+
+func TestExplainDenied(t *testing.T) {
+	tests := []struct {
+		name, message, want string
+	}{
+		{"missing permission", "User: arn:aws:iam::1:user/x is not authorized to perform: organizations:CreateAccount on resource: *",
+			"grant organizations:CreateAccount"},
+		{"scp", "User: arn:aws:sts::1:assumed-role/R/s is not authorized to perform: iam:CreateRole on resource: x with an explicit deny in a service control policy",
+			"a service control policy denies iam:CreateRole"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := ExplainDenied(fmt.Errorf("calling: %w", &smithy.GenericAPIError{Code: "AccessDenied", Message: tt.message}), "the caller")
+			if fix := Fix(err); !strings.Contains(fix, tt.want) {
+				t.Errorf("fix: got %q, want it to contain %q", fix, tt.want)
+			}
+		})
+	}
+	other := &smithy.GenericAPIError{Code: "NoSuchEntity", Message: "x"}
+	if err := ExplainDenied(other, "the caller"); Fix(err) != "" {
+		t.Errorf("NoSuchEntity got a fix: %q", Fix(err))
 	}
 }
