@@ -2,6 +2,7 @@ package deployrole
 
 import (
 	"context"
+	"maps"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,9 +108,9 @@ func (c *Client) readPolicies(ctx context.Context, d *Desired, o *Observed) erro
 		}
 	}
 	recorded := map[string]string{}
-	if len(d.Roles) > 0 {
-		if role := o.Roles[d.Roles[0].Name]; role != nil && role.Tags[TagDigest] == d.Digest {
-			recorded = parseVersions(role.Tags[TagVersions])
+	for _, spec := range d.Roles {
+		if role := o.Roles[spec.Name]; role != nil && role.Tags[TagDigest] == d.Digest {
+			maps.Copy(recorded, parseVersions(role.Tags[TagVersions]))
 		}
 	}
 	for _, mp := range o.Policies {

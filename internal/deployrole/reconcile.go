@@ -48,14 +48,15 @@ func (c *Client) Steps(d *Desired, o *Observed) ([]Step, error) {
 		steps = append(steps, p...)
 	}
 	var tags []Step
-	for _, spec := range d.Roles {
+	for i, spec := range d.Roles {
 		roleSteps, reason := c.roleSteps(d, spec, o.Roles[spec.Name])
 		steps = append(steps, roleSteps...)
-		if role := o.Roles[spec.Name]; reason == "" && role != nil && (policyChanged || role.Tags[TagVersions] != versions.value(d)) {
+		names := d.recordedBy(i)
+		if role := o.Roles[spec.Name]; reason == "" && role != nil && (policyChanged || role.Tags[TagVersions] != versions.value(names)) {
 			reason = "record the versions of the managed policies"
 		}
 		if reason != "" {
-			tags = append(tags, c.tagStep(d, spec.Name, reason, versions))
+			tags = append(tags, c.tagStep(d, spec.Name, reason, versions, names))
 		}
 	}
 	steps = append(steps, c.cleanupSteps(d, o)...)
@@ -159,13 +160,11 @@ func (c *Client) attachStep(d *Desired, role, name, arn string) Step {
 	return Step{Change: ch, Do: func(ctx context.Context) error { return c.attach(ctx, role, arn) }}
 }
 
-func (c *Client) tagStep(d *Desired, role, reason string, versions *versions) Step {
+func (c *Client) tagStep(d *Desired, role, reason string, versions *versions, names []string) Step {
 	ch := d.change(plan.KindTags, plan.ActionUpdate, role, reason)
 	return Step{Change: ch, Do: func(ctx context.Context) error {
 		tags := d.tags()
-		if v := versions.value(d); len(v) <= maxTagValue {
-			tags[TagVersions] = v
-		}
+		tags[TagVersions] = versions.value(names)
 		return c.tagRole(ctx, role, tags)
 	}}
 }
