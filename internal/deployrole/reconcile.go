@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/orgstrap/orgstrap/internal/engine/plan"
@@ -125,6 +126,7 @@ func (c *Client) roleSteps(d *Desired, spec RoleSpec, role *Role) ([]Step, strin
 			steps = append(steps, c.attachStep(d, spec.Name, arn, arn))
 		}
 	}
+	steps = append(steps, c.detachSteps(d, spec, role)...)
 	if !tagsContain(role.Tags, d.tags()) {
 		return steps, tagReason(role.Tags, d)
 	}
@@ -153,6 +155,24 @@ func (c *Client) boundaryStep(d *Desired, spec RoleSpec, role *Role) (Step, bool
 	reason := "restricted access needs the permissions boundary " + spec.Boundary
 	ch := d.change(plan.KindBoundary, plan.ActionUpdate, spec.Name, reason)
 	return Step{Change: ch, Do: func(ctx context.Context) error { return c.putBoundary(ctx, spec.Name, want) }}, true
+}
+
+// detachSteps detaches policies attached to the role outside orgstrap.
+// orgstrap's own unwanted policies are left to cleanupSteps, which also
+// deletes them.
+func (c *Client) detachSteps(d *Desired, spec RoleSpec, role *Role) []Step {
+	var steps []Step
+	for _, arn := range role.Attached {
+		name := arn[strings.LastIndex(arn, "/")+1:]
+		wanted := slices.Contains(spec.AWSManaged, arn) ||
+			(slices.Contains(spec.Policies, name) && arn == d.PolicyARN(name))
+		if wanted || (arn == d.PolicyARN(name) && d.owns(name) && d.policy(name) == nil) {
+			continue
+		}
+		ch := d.change(plan.KindPolicy, plan.ActionDelete, arn, "attached to role "+spec.Name+" outside orgstrap: detach it")
+		steps = append(steps, Step{Change: ch, Do: func(ctx context.Context) error { return c.detach(ctx, spec.Name, arn) }})
+	}
+	return steps
 }
 
 func (c *Client) attachStep(d *Desired, role, name, arn string) Step {
