@@ -21,7 +21,14 @@ func newSandboxCommand(g *GlobalOptions) *cobra.Command {
 		Short: "Run the built-in emulation of AWS Organizations, IAM and STS",
 		Long: "The sandbox serves the parts of AWS Organizations, IAM and STS that orgstrap uses on a\n" +
 			"loopback address, with AWS's wire protocols, so the AWS CLI and SDKs work against it.\n" +
-			"The global --sandbox flag runs any command against an in-process sandbox instead.",
+			"The global --sandbox flag runs any command against an in-process sandbox instead, with\n" +
+			"its state in $XDG_STATE_HOME/orgstrap/sandbox.json. These variables configure it:\n" +
+			"  ORGSTRAP_SANDBOX_STATE                 state file to use instead\n" +
+			"  ORGSTRAP_SANDBOX_CREATE_ACCOUNT_DELAY  how long CreateAccount stays IN_PROGRESS (default 2s)\n" +
+			"  ORGSTRAP_SANDBOX_CONSISTENCY_DELAY     delay before new or changed roles take effect (default 0s)\n" +
+			"  ORGSTRAP_SANDBOX_THROTTLE_RATE         fraction of requests throttled, 0 to 1 (default 0)\n" +
+			"  ORGSTRAP_SANDBOX_ACCOUNT_QUOTA         maximum accounts, management included (default 10)\n" +
+			"  ORGSTRAP_SANDBOX_ENFORCE_IAM           true to check every call against IAM policies",
 	}
 	cmd.AddCommand(newSandboxServeCommand(g), newSandboxResetCommand(g))
 	return cmd
@@ -30,7 +37,7 @@ func newSandboxCommand(g *GlobalOptions) *cobra.Command {
 // defaultSandboxStatePath returns the state file of --sandbox and of
 // `sandbox reset`: $XDG_STATE_HOME/orgstrap/sandbox.json, or
 // ~/.local/state/orgstrap/sandbox.json when XDG_STATE_HOME is unset or not
-// absolute, as the XDG Base Directory specification says.
+// absolute, as the XDG Base Directory specification requires.
 func defaultSandboxStatePath() (string, error) {
 	if dir := os.Getenv("XDG_STATE_HOME"); dir != "" && filepath.IsAbs(dir) {
 		return filepath.Join(dir, "orgstrap", "sandbox.json"), nil
@@ -41,6 +48,15 @@ func defaultSandboxStatePath() (string, error) {
 			"set XDG_STATE_HOME or HOME, or pass --state")
 	}
 	return filepath.Join(home, ".local", "state", "orgstrap", "sandbox.json"), nil
+}
+
+// localSandboxStatePath returns the state file of --sandbox:
+// ORGSTRAP_SANDBOX_STATE when it is set, else the default path.
+func localSandboxStatePath() (string, error) {
+	if path := os.Getenv(envSandboxState); path != "" {
+		return path, nil
+	}
+	return defaultSandboxStatePath()
 }
 
 // sandboxError adds the advice a state file error carries.
@@ -67,7 +83,7 @@ func newSandboxResetCommand(g *GlobalOptions) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.StatePath == "" {
-				path, err := defaultSandboxStatePath()
+				path, err := localSandboxStatePath()
 				if err != nil {
 					return err
 				}
@@ -77,7 +93,7 @@ func newSandboxResetCommand(g *GlobalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&opts.StatePath, "state", "",
-		"state file to delete (default $XDG_STATE_HOME/orgstrap/sandbox.json)")
+		"state file to delete (default: the --sandbox state, $ORGSTRAP_SANDBOX_STATE or $XDG_STATE_HOME/orgstrap/sandbox.json)")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
 	return cmd
 }
@@ -112,7 +128,7 @@ func runSandboxReset(streams Streams, opts *sandboxResetOptions) error {
 }
 
 // confirmed reads one line from in and reports whether it is "y" or "yes".
-// An empty line, another answer or the end of input means no.
+// An empty line, any other text or the end of input means no.
 func confirmed(in io.Reader) bool {
 	if in == nil {
 		return false

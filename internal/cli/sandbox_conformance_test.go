@@ -168,7 +168,9 @@ func conformanceOrganizations(t *testing.T, admin *awsRunner) *awsRunner {
 	admin.must(&caller, "sts", "get-caller-identity")
 
 	admin.must(nil, "organizations", "create-organization", "--feature-set", "ALL")
-	var org struct{ Organization struct{ Id, MasterAccountId string } }
+	var org struct {
+		Organization struct{ Id, MasterAccountId string }
+	}
 	admin.must(&org, "organizations", "describe-organization")
 	if org.Organization.MasterAccountId != caller.Account {
 		t.Errorf("describe-organization MasterAccountId = %s, want %s", org.Organization.MasterAccountId, caller.Account)
@@ -196,7 +198,9 @@ func conformanceOrganizations(t *testing.T, admin *awsRunner) *awsRunner {
 	}
 	memberID := described.CreateAccountStatus.AccountId
 
-	var accounts struct{ Accounts []struct{ Id, Email, Status string } }
+	var accounts struct {
+		Accounts []struct{ Id, Email, Status string }
+	}
 	admin.must(&accounts, "organizations", "list-accounts")
 	ids := []string{}
 	for _, a := range accounts.Accounts {
@@ -234,7 +238,9 @@ func conformanceIAM(t *testing.T, member *awsRunner) {
 	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 		`"Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, caller.Account)
 
-	var role struct{ Role struct{ Arn, RoleName string } }
+	var role struct {
+		Role struct{ Arn, RoleName string }
+	}
 	member.must(&role, "iam", "create-role", "--role-name", "deploy", "--assume-role-policy-document", trust)
 	if want := "arn:aws:iam::" + caller.Account + ":role/deploy"; role.Role.Arn != want {
 		t.Errorf("create-role Arn = %s, want %s", role.Role.Arn, want)

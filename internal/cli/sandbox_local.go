@@ -40,10 +40,8 @@ func (g *GlobalOptions) startLocalSandbox(ctx context.Context) (*Session, error)
 	if err != nil {
 		return nil, err
 	}
-	if opts.StatePath == "" {
-		if opts.StatePath, err = defaultSandboxStatePath(); err != nil {
-			return nil, err
-		}
+	if opts.StatePath, err = localSandboxStatePath(); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(opts.StatePath), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the sandbox state directory: %w", err)
@@ -86,7 +84,7 @@ func (g *GlobalOptions) startLocalSandbox(ctx context.Context) (*Session, error)
 // keep the sandbox defaults: a 2-second create-account delay, no
 // consistency delay or throttling, a quota of 10 accounts.
 func localSandboxOptions() (sandbox.Options, error) {
-	opts := sandbox.Options{StatePath: os.Getenv(envSandboxState)}
+	var opts sandbox.Options
 	var errs []error
 
 	if v, ok := os.LookupEnv(envSandboxCreateAccountDelay); ok {

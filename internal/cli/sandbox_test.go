@@ -254,6 +254,18 @@ func TestSandboxReset(t *testing.T) {
 	if _, stderr, err := runCommand(t, "", "sandbox", "reset", "--yes"); err != nil || !strings.Contains(stderr, "nothing to reset") {
 		t.Errorf("reset without a state file: err %v, stderr %q; want success and nothing to reset", err, stderr)
 	}
+
+	custom := filepath.Join(t.TempDir(), "custom.json")
+	t.Setenv(envSandboxState, custom)
+	if err := os.WriteFile(custom, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCommand(t, "", "sandbox", "reset", "--yes"); err != nil {
+		t.Fatalf("reset --yes with %s set: %v", envSandboxState, err)
+	}
+	if _, err := os.Stat(custom); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s after reset: %v, want it gone", custom, err)
+	}
 }
 
 func TestDefaultSandboxStatePath(t *testing.T) {

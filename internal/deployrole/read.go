@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 	"time"
@@ -51,6 +52,9 @@ func (c *Client) Read(ctx context.Context, d *Desired) (*Observed, error) {
 	return o, nil
 }
 
+// readRole reads a role and its attached managed policies.
+// NOTE: inline policies (ListRolePolicies) are not read, so one put on a
+// managed role outside orgstrap is not reported as drift.
 func (c *Client) readRole(ctx context.Context, name string) (*Role, error) {
 	out, err := c.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	var missing *types.NoSuchEntityException
@@ -107,9 +111,9 @@ func (c *Client) readPolicies(ctx context.Context, d *Desired, o *Observed) erro
 		}
 	}
 	recorded := map[string]string{}
-	if len(d.Roles) > 0 {
-		if role := o.Roles[d.Roles[0].Name]; role != nil && role.Tags[TagDigest] == d.Digest {
-			recorded = parseVersions(role.Tags[TagVersions])
+	for _, spec := range d.Roles {
+		if role := o.Roles[spec.Name]; role != nil && role.Tags[TagDigest] == d.Digest {
+			maps.Copy(recorded, parseVersions(role.Tags[TagVersions]))
 		}
 	}
 	for _, mp := range o.Policies {

@@ -44,8 +44,13 @@ func (e *Engine) desired(env config.Environment, accountID string, caller access
 		spec.Policies = append(spec.Policies, p.Name)
 	}
 	if b := rendered.Boundary; b != nil {
+		// Both access levels get the boundary policy, because the deploy
+		// policies require it on every role the deployer creates. Only
+		// restricted access puts it on the deploy role itself.
 		want.Policies = append(want.Policies, deployrole.Policy{Name: b.Name, Document: b.Document, Boundary: true})
-		spec.Boundary = b.Name
+		if env.Access == config.AccessRestricted {
+			spec.Boundary = b.Name
+		}
 	}
 	want.Roles = append(want.Roles, spec)
 	var extra []library.ExecutionRole
@@ -130,8 +135,6 @@ func requiredCalls(r *library.Rendered) map[string][]deployrole.Call {
 	}
 	return calls
 }
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 // roleSessionName is the session name orgstrap uses in member accounts.
 func roleSessionName(env string) string {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/orgstrap/orgstrap/internal/access"
 	"github.com/orgstrap/orgstrap/internal/config"
 	"github.com/orgstrap/orgstrap/internal/deployrole"
 	"github.com/orgstrap/orgstrap/internal/engine/plan"
@@ -47,7 +48,8 @@ type EnvPlan struct {
 	Observed *deployrole.Observed
 	Rendered *library.Rendered
 
-	member aws.Config // credentials of the access role, once assumed
+	member  aws.Config // credentials of the access role, once assumed
+	created bool       // the account was created by this apply
 }
 
 // Plan discovers the current state and computes the changes.
@@ -129,7 +131,9 @@ func (e *Engine) planAccount(ctx context.Context, s *State, env config.Environme
 			change(plan.KindAccount, plan.ActionCreate, env.AccountName,
 				fmt.Sprintf("no account tagged %s=%s or with email %s", TagEnvironment, env.Name, env.Email))
 		}
-		change(plan.KindMove, plan.ActionCreate, ouLabel(env.OU), "new accounts start in the root")
+		if env.OU != "" {
+			change(plan.KindMove, plan.ActionUpdate, env.AccountName+" to "+env.OU, "new accounts start in the root")
+		}
 		return ep, nil
 	}
 
@@ -148,7 +152,7 @@ func (e *Engine) planAccount(ctx context.Context, s *State, env config.Environme
 		ep.Move = true
 	}
 	if ep.Move {
-		change(plan.KindMove, plan.ActionUpdate, ouLabel(env.OU), fmt.Sprintf("account %s is not in this OU", account.ID))
+		change(plan.KindMove, plan.ActionUpdate, account.Name+" to "+ouLabel(env.OU), fmt.Sprintf("account %s is not in this OU", account.ID))
 	}
 	return ep, nil
 }
@@ -191,7 +195,18 @@ func (e *Engine) planRole(ctx context.Context, s *State, ep *EnvPlan) error {
 		if ep.member, err = e.assume(ctx, ep.Env.Name, accountID); err != nil {
 			return err
 		}
-		if observed, err = e.roles(ep).Read(ctx, want); err != nil {
+		read := func() error {
+			var readErr error
+			observed, readErr = e.roles(ep).Read(ctx, want)
+			return readErr
+		}
+		if ep.created {
+			err = access.RetryNewAccount(ctx, e.opts.AssumeTimeout, e.opts.Poll,
+				func(msg string) { e.emit(EventWaiting, ep.Env.Name, "%s", msg) }, "reading IAM in the new account", read)
+		} else {
+			err = read()
+		}
+		if err != nil {
 			return fmt.Errorf("environment %s: %w", ep.Env.Name, err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/orgstrap/orgstrap/internal/policy"
@@ -117,7 +118,7 @@ func TestRenderTooManyPolicies(t *testing.T) {
 	if tooMany.Needed <= MaxPoliciesPerRole {
 		t.Errorf("Needed = %d, want more than %d", tooMany.Needed, MaxPoliciesPerRole)
 	}
-	for _, want := range []string{"40 services in 8 regions", "service-role mode"} {
+	for _, want := range []string{"40 services and 8 regions", "service-role mode"} {
 		if !bytes.Contains([]byte(err.Error()), []byte(want)) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -130,4 +131,18 @@ func services(n int) []string {
 		out[i] = fmt.Sprintf("service%02d", i)
 	}
 	return out
+}
+
+func TestRenderBoundaryTooLarge(t *testing.T) {
+	l := loadLibrary(t)
+	target := testTarget("serverless-framework", AccessRestricted, false)
+	target.Services = services(32)
+	target.Regions = []string{"us-east-1"}
+	_, err := l.Render(target)
+	if err == nil || !strings.Contains(err.Error(), "render permissions boundary") {
+		t.Fatalf("Render error = %v, want the boundary size reported", err)
+	}
+	if !strings.Contains(err.Error(), "more than the 6144 of one managed policy") {
+		t.Errorf("error %q does not name the limit", err)
+	}
 }

@@ -45,9 +45,9 @@ type Finding struct {
 
 // Lint checks policy documents for privilege-escalation paths, writes on
 // "*", action names that do not exist, and resources that cannot match an
-// action's resource types. Escalation paths whose grants are all scoped to
-// named resources or bounded by a condition are reported with severity info,
-// because a deploy role needs some of them; unscoped ones are high.
+// action's resource types. An escalation path whose grants are all scoped to
+// named resources or bounded by a condition has severity info, because a
+// deploy role needs some of them. An unscoped path has severity high.
 func Lint(docs []policy.NamedPolicy) []Finding {
 	lt := &linter{cat: catalog.Default()}
 	for _, doc := range docs {
@@ -115,12 +115,12 @@ func (lt *linter) unscopedWrites(pol string, index int, st policy.Statement, pat
 	if len(scopable) == 0 {
 		return
 	}
-	sev, how := SeverityMedium, ""
+	sev, note := SeverityMedium, ""
 	if len(st.Condition) > 0 {
-		sev, how = SeverityLow, " (limited by conditions)"
+		sev, note = SeverityLow, " (limited by conditions)"
 	}
 	lt.add(sev, RuleUnscopedWrite, pol, index, st.Sid, "%s allows %d write actions on \"*\"%s although they support resource-level scoping, such as %s",
-		pattern, len(scopable), how, strings.Join(firstN(scopable, 3), ", "))
+		pattern, len(scopable), note, strings.Join(firstN(scopable, 3), ", "))
 }
 
 // resourceMismatch reports when none of a statement's resources can name a

@@ -34,12 +34,15 @@ type Rendered struct {
 	// role the deployer creates; nil when no profile creates roles.
 	Boundary *policy.NamedPolicy
 	// ExecutionRole is the CloudFormation execution role, nil unless
-	// Target.ServiceRole is set and access is restricted.
+	// Target.ServiceRole is set, access is restricted and a profile has
+	// statements for CloudFormation.
 	ExecutionRole *ExecutionRole
 	// Roles are further roles the profiles define, such as the AWS CDK
 	// bootstrap roles, one per region; empty for broad access.
 	Roles []ExecutionRole
-	// RequiredCalls must all be allowed for the frameworks to work.
+	// RequiredCalls must all be allowed for the frameworks to work. Broad
+	// renderings leave out the calls of profile roles, which orgstrap only
+	// renders for restricted access.
 	RequiredCalls []Call
 	// Digest is the sha256 (hex) of the target and the documents, for
 	// tagging the role so that a changed policy is detected.
@@ -65,9 +68,9 @@ type TooManyPoliciesError struct {
 }
 
 func (e *TooManyPoliciesError) Error() string {
-	return fmt.Sprintf("the %s needs %d managed policies of %d characters for %d services in %d regions, more than the %d a role can have: "+
+	return fmt.Sprintf("the %s needs %d managed policies (at most %d characters each) for %s and %s, more than the %d a role can have: "+
 		"render fewer services or regions per account, or use CloudFormation service-role mode",
-		e.Role, e.Needed, MaxPolicySize, e.Services, e.Regions, MaxPoliciesPerRole)
+		e.Role, e.Needed, MaxPolicySize, count(e.Services, "service"), count(e.Regions, "region"), MaxPoliciesPerRole)
 }
 
 // destination names where a grant goes while rendering.
@@ -173,10 +176,16 @@ func trustDocument(t Trust, vars map[string]string) *policy.Document {
 	for _, s := range t.Services {
 		p.Service = append(p.Service, expand(s, vars))
 	}
+	actions := policy.Values{"sts:AssumeRole"}
 	for _, a := range t.Accounts {
 		p.AWS = append(p.AWS, fmt.Sprintf("arn:%s:iam::%s:root", vars["partition"], expand(a, vars)))
 	}
-	return newDocument(policy.Statement{Effect: "Allow", Principal: p, Action: policy.Values{"sts:AssumeRole"}})
+	if len(p.AWS) > 0 {
+		// Account principals may pass session tags, as the CDK bootstrap
+		// template's roles allow.
+		actions = append(actions, "sts:TagSession")
+	}
+	return newDocument(policy.Statement{Effect: "Allow", Principal: p, Action: actions})
 }
 
 // finish compacts and splits every role's grants, derives the boundary and
@@ -187,7 +196,7 @@ func (r *renderer) finish() (*Rendered, error) {
 	if out.Policies, err = r.policies(toDeployRole, "deploy role", r.t.PolicyPrefix); err != nil {
 		return nil, err
 	}
-	if r.t.ServiceRole && r.t.Access == AccessRestricted {
+	if r.usesExecutionRole() {
 		role := &ExecutionRole{Name: r.t.executionRoleName(), Trust: trustDocument(Trust{Services: []string{"cloudformation.amazonaws.com"}}, nil)}
 		if role.Policies, err = r.policies(toExecutionRole, "execution role "+role.Name, role.Name); err != nil {
 			return nil, err
@@ -260,14 +269,14 @@ func (r *renderer) call(p *Profile, command string, ct CallTemplate, vars map[st
 	}
 	switch caller := callerOf(ct.Caller); caller {
 	case CallerCLI:
-		if r.t.ServiceRole && r.t.Access == AccessRestricted && passesRoleARN(c.Action) {
+		if r.usesExecutionRole() && passesRoleARN(c.Action) {
 			if c.Context == nil {
 				c.Context = map[string][]string{}
 			}
 			c.Context["cloudformation:RoleArn"] = []string{r.t.executionRoleARN()}
 		}
 	case CallerCloudFormation:
-		if r.t.ServiceRole && r.t.Access == AccessRestricted {
+		if r.usesExecutionRole() {
 			c.Role = r.t.executionRoleName()
 		}
 	default:
@@ -310,6 +319,14 @@ func (r *Rendered) Find(role string) ([]policy.NamedPolicy, *policy.NamedPolicy,
 		}
 	}
 	return nil, nil, errors.New("role " + role + " is not among the rendered roles")
+}
+
+// count writes n with the noun in singular or plural.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func isBuiltinCaller(caller string) bool {

@@ -141,7 +141,7 @@ func failureFix(req AccountRequest, reason string) string {
 }
 
 // CreateAccount submits an account creation and waits for it, submitting again
-// with backoff while AWS answers CONCURRENT_ACCOUNT_MODIFICATION or
+// with backoff while AWS reports CONCURRENT_ACCOUNT_MODIFICATION or
 // INTERNAL_FAILURE (at most attempts times). It returns the new account id.
 func (c *Client) CreateAccount(ctx context.Context, req AccountRequest, attempts int, poll access.Backoff, report func(string)) (string, error) {
 	retry := access.Backoff{Initial: 2 * time.Second, Max: 30 * time.Second}
@@ -154,6 +154,9 @@ func (c *Client) CreateAccount(ctx context.Context, req AccountRequest, attempts
 			report(fmt.Sprintf("submitted creation of account %s (request %s)", req.Name, id))
 		}
 		accountID, err := c.Finish(ctx, req, id, poll, report)
+		// NOTE: the sandbox never fails a creation with
+		// CONCURRENT_ACCOUNT_MODIFICATION, so tests do not reach the
+		// resubmission below.
 		var failed *CreationError
 		if err == nil || !errors.As(err, &failed) || !failed.Transient() || attempt >= attempts {
 			return accountID, err

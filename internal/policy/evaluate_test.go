@@ -79,14 +79,14 @@ func TestEvaluateDecisions(t *testing.T) {
 			want:     outcome{Decision: ImplicitDeny, Statement: -1},
 		},
 		{
-			name:     "explicit deny in a later policy overrides an allow",
+			name:     "later policy deny overrides allow",
 			identity: []string{admin, denyPayroll},
 			req:      Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::hr/payroll/2026.csv"},
 			want:     outcome{Decision: ExplicitDeny, Policy: "p1", Statement: 0, Sid: "NoPayroll"},
 			reason:   "explicit deny in identity policy p1 statement NoPayroll",
 		},
 		{
-			name:     "explicit deny in an earlier policy overrides an allow",
+			name:     "earlier policy deny overrides allow",
 			identity: []string{denyPayroll, admin},
 			req:      Request{Action: "s3:PutObject", Resource: "arn:aws:s3:::hr/payroll/x"},
 			want:     outcome{Decision: ExplicitDeny, Policy: "p0", Statement: 0, Sid: "NoPayroll"},
@@ -137,7 +137,7 @@ func TestEvaluateDecisions(t *testing.T) {
 			want:     outcome{Decision: ExplicitDeny, Policy: "p0", Statement: 0, Sid: "NoPayroll"},
 		},
 		{
-			name: "NotAction with Deny spares the listed service",
+			name: "NotAction Deny spares listed service",
 			identity: []string{admin, `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyIAMWithoutMFA",
 				"Effect":"Deny","NotAction":"iam:*","Resource":"*",
 				"Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}`},
@@ -145,7 +145,7 @@ func TestEvaluateDecisions(t *testing.T) {
 			want: outcome{Decision: Allow, Policy: "p0", Statement: 0},
 		},
 		{
-			name: "NotAction with Deny denies other services without MFA",
+			name: "NotAction Deny without MFA",
 			identity: []string{admin, `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyIAMWithoutMFA",
 				"Effect":"Deny","NotAction":"iam:*","Resource":"*",
 				"Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}`},
@@ -153,7 +153,7 @@ func TestEvaluateDecisions(t *testing.T) {
 			want: outcome{Decision: ExplicitDeny, Policy: "p1", Statement: 0, Sid: "OnlyIAMWithoutMFA"},
 		},
 		{
-			name: "NotAction with Deny lets other services through with MFA",
+			name: "NotAction Deny with MFA",
 			identity: []string{admin, `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyIAMWithoutMFA",
 				"Effect":"Deny","NotAction":"iam:*","Resource":"*",
 				"Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]}`},
@@ -162,21 +162,21 @@ func TestEvaluateDecisions(t *testing.T) {
 			want: outcome{Decision: Allow, Policy: "p0", Statement: 0},
 		},
 		{
-			name: "NotAction with Allow allows every other action",
+			name: "NotAction Allow allows other actions",
 			identity: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
 				"NotAction":["iam:*","organizations:*"],"Resource":"*"}]}`},
 			req:  Request{Action: "lambda:CreateFunction", Resource: "*"},
 			want: outcome{Decision: Allow, Policy: "p0", Statement: 0},
 		},
 		{
-			name: "NotAction with Allow leaves the listed actions denied",
+			name: "NotAction Allow skips listed actions",
 			identity: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
 				"NotAction":["iam:*","organizations:*"],"Resource":"*"}]}`},
 			req:  Request{Action: "Organizations:CreateAccount", Resource: "*"},
 			want: outcome{Decision: ImplicitDeny, Statement: -1},
 		},
 		{
-			name: "NotResource with Deny protects everything but the listed objects",
+			name: "NotResource Deny covers other objects",
 			identity: []string{admin, `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyPayroll",
 				"Effect":"Deny","Action":"s3:*",
 				"NotResource":["arn:aws:s3:::hr/payroll","arn:aws:s3:::hr/payroll/*"]}]}`},
@@ -184,7 +184,7 @@ func TestEvaluateDecisions(t *testing.T) {
 			want: outcome{Decision: ExplicitDeny, Policy: "p1", Statement: 0, Sid: "OnlyPayroll"},
 		},
 		{
-			name: "NotResource with Deny spares the listed objects",
+			name: "NotResource Deny spares listed objects",
 			identity: []string{admin, `{"Version":"2012-10-17","Statement":[{"Sid":"OnlyPayroll",
 				"Effect":"Deny","Action":"s3:*",
 				"NotResource":["arn:aws:s3:::hr/payroll","arn:aws:s3:::hr/payroll/*"]}]}`},
@@ -206,7 +206,7 @@ func TestEvaluateDecisions(t *testing.T) {
 			want: outcome{Decision: ImplicitDeny, Statement: -1},
 		},
 		{
-			name:     "resource star in the request needs a star in the policy",
+			name:     "request resource star needs policy star",
 			identity: []string{s3ReadWrite},
 			req:      Request{Action: "s3:PutObject", Resource: "*"},
 			want:     outcome{Decision: ImplicitDeny, Statement: -1},

@@ -123,10 +123,10 @@ func principalMatches(p *Principal, rp *RequestPrincipal) bool {
 // when its account is listed together with the user, the role or the
 // session. A user listed without its account stays subject to the statement.
 //
-// NOTE: that a listed role ARN also exempts the role's sessions follows
-// AWS's advice to list the role and its account; it is not checked against
-// IAM. IAM also denies principals with a permissions boundary whatever
-// NotPrincipal lists, which this function cannot see.
+// NOTE: a listed role ARN also exempts the role's sessions here. This
+// follows AWS's advice to list the role and its account, but it is not
+// checked against IAM. IAM also denies principals that have a permissions
+// boundary whatever NotPrincipal lists, which this function cannot see.
 func principalExcluded(p *Principal, rp *RequestPrincipal) bool {
 	if p.Any || contains(p.AWS, "*") {
 		return true

@@ -210,6 +210,17 @@ func TestDocumentRoundTrip(t *testing.T) {
 	}
 }
 
+func TestMarshalKeepsHTMLCharacters(t *testing.T) {
+	text := `{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/<a>&"}]}`
+	data, err := Marshal(mustParse(t, text))
+	if err != nil {
+		t.Fatalf("Marshal() failed: %v", err)
+	}
+	if string(data) != text {
+		t.Errorf("Marshal() = %s, want %s", data, text)
+	}
+}
+
 func TestSize(t *testing.T) {
 	pretty := `{
 		"Version": "2012-10-17",

@@ -62,7 +62,7 @@ func TestPolicyVariables(t *testing.T) {
 			want:     Allow,
 		},
 		{
-			name:     "default value unused when the key is present",
+			name:     "default value unused for present key",
 			resource: "arn:aws:s3:::teams/${aws:PrincipalTag/team, 'company-wide'}/*",
 			req: Request{Resource: "arn:aws:s3:::teams/company-wide/a",
 				Context: ctx("aws:PrincipalTag/team", "payments")},

@@ -40,17 +40,23 @@ func decodeJSON[T any](body []byte) (*T, *api.Error) {
 	return in, nil
 }
 
-// writeJSON sends a successful JSON 1.1 response; a nil out sends "{}".
-func writeJSON(w http.ResponseWriter, requestID string, out any) {
-	body := []byte("{}")
-	if out != nil {
-		var err error
-		if body, err = json.Marshal(out); err != nil {
-			writeJSONError(w, requestID, &api.Error{Code: "ServiceException", Status: http.StatusInternalServerError,
-				Message: "encoding the response failed: " + err.Error()})
-			return
-		}
+// encodeJSON encodes a successful JSON 1.1 response body; a nil out is
+// "{}". It runs under the sandbox mutex because out may share slices with
+// the state.
+func encodeJSON(out any) ([]byte, *api.Error) {
+	if out == nil {
+		return []byte("{}"), nil
 	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return nil, &api.Error{Code: "ServiceException", Status: http.StatusInternalServerError,
+			Message: "encoding the response failed: " + err.Error()}
+	}
+	return body, nil
+}
+
+// writeJSON sends a successful JSON 1.1 response.
+func writeJSON(w http.ResponseWriter, requestID string, body []byte) {
 	w.Header().Set("Content-Type", jsonContentType)
 	w.Header().Set("X-Amzn-RequestId", requestID)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
@@ -66,9 +72,6 @@ func writeJSONError(w http.ResponseWriter, requestID string, err *api.Error) {
 	if err.Reason != "" {
 		payload["Reason"] = err.Reason
 	}
-	if err.Code == "TooManyRequestsException" {
-		payload["Type"] = "AWS::Organizations"
-	}
 	body, _ := json.Marshal(payload)
 	w.Header().Set("Content-Type", jsonContentType)
 	w.Header().Set("X-Amzn-RequestId", requestID)
@@ -78,13 +81,13 @@ func writeJSONError(w http.ResponseWriter, requestID string, err *api.Error) {
 	w.Write(body)
 }
 
-// jsonAuthError translates an authentication or authorization error from
-// the Query protocol's codes to the ones AWS's JSON services send:
-// Organizations answers an unknown access key with
-// UnrecognizedClientException and a bad signature with
-// InvalidSignatureException, where IAM and STS send InvalidClientTokenId and
-// SignatureDoesNotMatch. A clock skew is an InvalidSignatureException too.
-func jsonAuthError(err *api.Error) *api.Error {
+// jsonErrorCode translates an authentication, authorization or internal
+// error from the Query protocol's codes to the ones AWS's JSON services send:
+// Organizations returns UnrecognizedClientException for an unknown access
+// key and InvalidSignatureException for a bad signature, where IAM and STS
+// send InvalidClientTokenId and SignatureDoesNotMatch. A clock skew is an
+// InvalidSignatureException too.
+func jsonErrorCode(err *api.Error) *api.Error {
 	names := map[string]string{
 		"AccessDenied":               "AccessDeniedException",
 		"InvalidClientTokenId":       "UnrecognizedClientException",
@@ -93,6 +96,7 @@ func jsonAuthError(err *api.Error) *api.Error {
 		"MissingAuthenticationToken": "MissingAuthenticationTokenException",
 		"ExpiredToken":               "ExpiredTokenException",
 		"RequestExpired":             "InvalidSignatureException",
+		"ServiceFailure":             "ServiceException",
 	}
 	code, ok := names[err.Code]
 	if !ok {

@@ -24,7 +24,7 @@ var unsignedSTSActions = map[string]bool{
 	"AssumeRoleWithSAML":        true,
 }
 
-// exchange is one request and what the sandbox answered, for the log.
+// exchange is one request and the sandbox's response, for the log.
 type exchange struct {
 	id      string
 	service string
@@ -35,7 +35,7 @@ type exchange struct {
 }
 
 // Handler returns the HTTP handler that serves Organizations, IAM and STS
-// on one endpoint. It tells the services apart by X-Amz-Target and by the
+// on one endpoint. It identifies the service by X-Amz-Target and by the
 // service name in the SigV4 credential scope.
 func (s *Sandbox) Handler() http.Handler {
 	return http.HandlerFunc(s.serveHTTP)
@@ -59,9 +59,11 @@ func (s *Sandbox) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		auth, authErr = parseAuthHeader(value)
 	}
 
+	// Organizations is the one JSON service; a request signed for it
+	// with a wrong or missing target gets UnknownOperationException.
 	target := r.Header.Get("X-Amz-Target")
 	switch {
-	case strings.HasPrefix(target, organizationsTargetPrefix):
+	case strings.HasPrefix(target, organizationsTargetPrefix) || auth != nil && auth.Service == "organizations":
 		ex.service = "organizations"
 		ex.action = strings.TrimPrefix(target, organizationsTargetPrefix)
 		s.serveOrganizations(w, r, body, auth, authErr, ex)
@@ -89,6 +91,20 @@ func identifyQueryService(r *http.Request, body []byte, auth *authHeader) queryS
 
 func (s *Sandbox) serveOrganizations(w http.ResponseWriter, r *http.Request, body []byte,
 	auth *authHeader, authErr *api.Error, ex *exchange) {
+	response, err := s.handleOrganizations(r, body, auth, authErr, ex)
+	if err != nil {
+		s.fail(w, ex, jsonErrorCode(err))
+		return
+	}
+	ex.status = http.StatusOK
+	writeJSON(w, ex.id, response)
+}
+
+// handleOrganizations runs one Organizations request under the mutex and
+// returns the encoded response, which the caller sends after the mutex is
+// released.
+func (s *Sandbox) handleOrganizations(r *http.Request, body []byte, auth *authHeader, authErr *api.Error,
+	ex *exchange) ([]byte, *api.Error) {
 	op, known := orgOperations[ex.action]
 
 	s.mu.Lock()
@@ -118,13 +134,10 @@ func (s *Sandbox) serveOrganizations(w http.ResponseWriter, r *http.Request, bod
 	if saveErr := s.saveIf(mutated); saveErr != nil && err == nil {
 		err = saveErr
 	}
-
 	if err != nil {
-		s.fail(w, ex, jsonAuthError(err))
-		return
+		return nil, err
 	}
-	ex.status = http.StatusOK
-	writeJSON(w, ex.id, out)
+	return encodeJSON(out)
 }
 
 func (s *Sandbox) serveQuery(w http.ResponseWriter, r *http.Request, body []byte, svc queryService,
@@ -132,6 +145,20 @@ func (s *Sandbox) serveQuery(w http.ResponseWriter, r *http.Request, body []byte
 	action, params, parseErr := parseQuery(r, body, svc)
 	ex.action = action
 
+	response, err := s.handleQuery(r, body, svc, action, params, parseErr, auth, authErr, ex)
+	if err != nil {
+		s.failXML(w, svc, ex, err)
+		return
+	}
+	ex.status = http.StatusOK
+	writeXML(w, ex.id, response)
+}
+
+// handleQuery runs one IAM or STS request under the mutex and returns the
+// encoded response. A request that failed to parse is still authenticated
+// first, as AWS does.
+func (s *Sandbox) handleQuery(r *http.Request, body []byte, svc queryService, action string, params url.Values,
+	parseErr *api.Error, auth *authHeader, authErr *api.Error, ex *exchange) ([]byte, *api.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	mutated := s.advance()
@@ -163,13 +190,10 @@ func (s *Sandbox) serveQuery(w http.ResponseWriter, r *http.Request, body []byte
 	if saveErr := s.saveIf(mutated); saveErr != nil && err == nil {
 		err = saveErr
 	}
-
 	if err != nil {
-		s.failXML(w, svc, ex, err)
-		return
+		return nil, err
 	}
-	ex.status = http.StatusOK
-	writeXML(w, svc, action, ex.id, result)
+	return encodeXML(svc, action, ex.id, result)
 }
 
 // authenticate resolves the caller from the access key and verifies the

@@ -339,3 +339,33 @@ func TestSDKWebIdentity(t *testing.T) {
 	})
 	wantAPIError(t, err, "InvalidIdentityToken")
 }
+
+func TestSDKRevokeOlderSessions(t *testing.T) {
+	c := newClock()
+	e := start(t, sandbox.Options{Now: c.Now, EnforceIAM: true})
+	e.createRole("Revoked", e.trustAccount(), adminDoc)
+	old, _ := e.assume(e.sts, &sts.AssumeRoleInput{RoleArn: aws.String(e.roleARN("Revoked"))})
+	if _, err := old.ListRoles(e.ctx, &iam.ListRolesInput{}); err != nil {
+		t.Fatalf("ListRoles before revoking: %v", err)
+	}
+
+	c.advance(time.Minute)
+	revoke := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",
+		"Condition":{"DateLessThan":{"aws:TokenIssueTime":"` + c.Now().Format(time.RFC3339) + `"}}}]}`
+	if _, err := e.iam.PutRolePolicy(e.ctx, &iam.PutRolePolicyInput{
+		RoleName: aws.String("Revoked"), PolicyName: aws.String("AWSRevokeOlderSessions"), PolicyDocument: aws.String(revoke),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := old.ListRoles(e.ctx, &iam.ListRolesInput{})
+	apiErr := wantAPIError(t, err, "AccessDenied")
+	if !strings.HasSuffix(apiErr.ErrorMessage(), "with an explicit deny in an identity-based policy") {
+		t.Errorf("message = %q", apiErr.ErrorMessage())
+	}
+
+	c.advance(time.Second)
+	fresh, _ := e.assume(e.sts, &sts.AssumeRoleInput{RoleArn: aws.String(e.roleARN("Revoked"))})
+	if _, err := fresh.ListRoles(e.ctx, &iam.ListRolesInput{}); err != nil {
+		t.Errorf("ListRoles with a new session: %v", err)
+	}
+}
