@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,7 +131,47 @@ func TestWizardEndToEnd(t *testing.T) {
 	t.Logf("wizard walked and applied in %s", time.Since(start).Round(100*time.Millisecond))
 
 	checkFiles(t, work, awsConfig)
+	checkStatus(t, binary, work, []string{"HOME=" + home, "XDG_STATE_HOME=" + state, "AWS_CONFIG_FILE=" + awsConfig})
 	checkSandboxState(t, filepath.Join(state, "orgstrap", "sandbox.json"))
+}
+
+// checkStatus runs `orgstrap status --sandbox --output json` on what the
+// wizard built: both environments must have an account and a deployment
+// role, and be in sync, so the wizard and the headless commands agree.
+func checkStatus(t *testing.T, binary, work string, env []string) {
+	t.Helper()
+	cmd := exec.Command(binary, "status", "--sandbox", "--output", "json")
+	cmd.Dir = work
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "AWS_EC2_METADATA_DISABLED=true"}, env...)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("orgstrap status: %v\n%s", err, out)
+	}
+	var status struct {
+		Environments []struct {
+			Name      string   `json:"name"`
+			AccountID string   `json:"account_id"`
+			Roles     []string `json:"roles"`
+			Drift     string   `json:"drift"`
+		} `json:"environments"`
+	}
+	if err := json.Unmarshal(out, &status); err != nil {
+		t.Fatalf("decoding the status: %v\n%s", err, out)
+	}
+	if len(status.Environments) != 2 {
+		t.Fatalf("status environments: got %d, want 2\n%s", len(status.Environments), out)
+	}
+	for _, e := range status.Environments {
+		if e.AccountID == "" {
+			t.Errorf("status of %s: no account id", e.Name)
+		}
+		if !slices.ContainsFunc(e.Roles, func(arn string) bool { return strings.HasSuffix(arn, ":role/orgstrap-deploy") }) {
+			t.Errorf("status of %s: roles %v lack orgstrap-deploy", e.Name, e.Roles)
+		}
+		if e.Drift != "in-sync" {
+			t.Errorf("status of %s: drift %q, want in-sync\n%s", e.Name, e.Drift, out)
+		}
+	}
 }
 
 func checkFiles(t *testing.T, work, awsConfig string) {

@@ -82,7 +82,7 @@ func (o *wizardOptions) run(ctx context.Context) error {
 
 	backend := &tui.EngineBackend{
 		AWS: session.Config, Library: lib, ConfigPath: o.configPath,
-		Options: engine.Options{SourceProfile: o.g.Profile},
+		Options: engine.Options{SourceProfile: o.g.sourceProfile()},
 	}
 	model := tui.NewModel(ctx, backend)
 	output := streams.Err

@@ -166,15 +166,30 @@ func policies(env string, r *library.Rendered) []Policy {
 // regions would split it.
 const sizeWarning = 0.9
 
-// lint evaluates every call the frameworks need against the rendered
-// policies and reports the denied ones and the policies close to IAM's
-// size limit.
+// lint runs the library's policy lint, evaluates every call the
+// frameworks need against the rendered policies, and reports the denied
+// calls and the policies close to IAM's size limit. Info findings, such as
+// escalation paths scoped to named resources, are counted in one finding.
 func lint(env string, r *library.Rendered) ([]Finding, error) {
+	var findings []Finding
+	info := 0
+	for _, f := range library.LintRendered(r) {
+		if f.Severity == library.SeverityInfo {
+			info++
+			continue
+		}
+		findings = append(findings, Finding{Environment: env, Policy: f.Policy, Severity: string(f.Severity),
+			Message: f.Rule + ": " + f.Message})
+	}
+	if info > 0 {
+		findings = append(findings, Finding{Environment: env, Severity: string(library.SeverityInfo),
+			Message: fmt.Sprintf("%d scoped findings; `orgstrap policy lint PROFILE` lists them", info)})
+	}
+
 	results, err := r.Check(r.RequiredCalls)
 	if err != nil {
 		return nil, fmt.Errorf("checking the policies of environment %s: %w", env, err)
 	}
-	var findings []Finding
 	for _, res := range library.Denied(results) {
 		findings = append(findings, Finding{Environment: env, Policy: res.Evaluation.Policy, Severity: "error",
 			Message: fmt.Sprintf("%s (%s) on %s is denied: %s",

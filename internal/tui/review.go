@@ -196,12 +196,15 @@ func renderReview(r *Review, cfg *config.Config, width int) string {
 
 	b.WriteString("\n" + titleStyle.Render("Lint findings") + "\n")
 	if len(r.Findings) == 0 {
-		b.WriteString(okStyle.Render("  none: every call the frameworks need is allowed") + "\n")
+		b.WriteString(okStyle.Render("  none, and every call the frameworks need is allowed") + "\n")
 	}
 	for _, f := range r.Findings {
 		style := warnStyle
-		if f.Severity == "error" {
+		switch f.Severity {
+		case "error", "high":
 			style = errorStyle
+		case "info":
+			style = dimStyle
 		}
 		prefix := fmt.Sprintf("  %s ", style.Render(f.Severity))
 		b.WriteString(hangingIndent(prefix, fmt.Sprintf("[%s] %s: %s", f.Environment, f.Policy, f.Message), width) + "\n")
