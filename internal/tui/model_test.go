@@ -318,3 +318,26 @@ func TestHelpLineFromBindings(t *testing.T) {
 		}
 	}
 }
+
+func TestEscGoesBack(t *testing.T) {
+	m := newScreenModel(t, newOrgDiscovery)
+	for _, id := range []screenID{screenEnvironments, screenDeployment, screenTrust} {
+		m.Update(navigateMsg{id})
+	}
+	for _, want := range []screenID{screenDeployment, screenEnvironments, screenIdentity} {
+		cmd := press(m, tea.KeyMsg{Type: tea.KeyEsc})
+		if cmd == nil {
+			t.Fatalf("esc on %s returned no command", screenTitles[m.id])
+		}
+		m.Update(cmd())
+		if m.id != want {
+			t.Fatalf("after esc: got %s, want %s", screenTitles[m.id], screenTitles[want])
+		}
+	}
+	if cmd := press(m, tea.KeyMsg{Type: tea.KeyEsc}); cmd != nil {
+		m.Update(cmd())
+	}
+	if m.id != screenIdentity {
+		t.Errorf("esc on the first screen moved to %s", screenTitles[m.id])
+	}
+}
