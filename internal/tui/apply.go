@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,7 +118,7 @@ func (s *applyScreen) Typing() bool { return false }
 
 func (s *applyScreen) KeyMap() keyMap {
 	if s.running {
-		return keyMap{withHelp(keys.Quit, "cancel"), withHelp(keys.ForceQuit, "cancel")}
+		return keyMap{keys.Cancel}
 	}
 	if s.err == nil {
 		return keyMap{withHelp(keys.Enter, "summary"), keys.Quit}
@@ -158,6 +159,9 @@ func (s *applyScreen) handleEvent(e Event) {
 	if e.Environment != "" {
 		line = "[" + e.Environment + "] " + line
 	}
+	// A repeated message, such as a wait that polls, moves to the end
+	// instead of filling the log.
+	s.log = slices.DeleteFunc(s.log, func(l string) bool { return l == line })
 	s.log = append(s.log, line)
 	if len(s.log) > logLines {
 		s.log = s.log[len(s.log)-logLines:]

@@ -12,7 +12,10 @@ var keys = struct {
 	Enter, Back, Quit, ForceQuit key.Binding
 	Toggle, Add, Remove, Edit    key.Binding
 	Yes, No, PageUp, PageDown    key.Binding
+	// Cancel is only the help entry of q and ctrl+c while applying.
+	Cancel key.Binding
 }{
+	Cancel:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q/ctrl+c", "cancel")),
 	Up:        key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "up")),
 	Down:      key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "down")),
 	Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),

@@ -22,7 +22,7 @@ type summaryScreen struct {
 func newSummaryScreen(w *wizard) *summaryScreen {
 	s := &summaryScreen{w: w, viewport: viewport.New(80, 10)}
 	took := okStyle.Render(fmt.Sprintf("✓ Applied in %s.", w.applyTime.Round(time.Second)))
-	s.viewport.SetContent(took + " " + Summary(w.valid, w.result))
+	s.viewport.SetContent(took + "\n" + Summary(w.valid, w.result))
 	return s
 }
 
