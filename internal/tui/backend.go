@@ -13,7 +13,7 @@ import (
 	"github.com/orgstrap/orgstrap/internal/engine/plan"
 )
 
-// Backend is what the wizard needs from the engine.
+// Backend is the wizard's view of the engine: the calls its screens make.
 type Backend interface {
 	// Discover looks at the caller, the organization and orgstrap.yaml.
 	Discover(ctx context.Context) (*Discovery, error)
@@ -29,7 +29,7 @@ type Backend interface {
 	WriteConfig(path string, cfg *config.Config) error
 }
 
-// Discovery is what exists before the wizard changes anything.
+// Discovery is the state found before the wizard changes anything.
 type Discovery struct {
 	// CallerARN is the STS identity orgstrap runs as, and CallerAccount its
 	// account id.
@@ -42,7 +42,7 @@ type Discovery struct {
 	// Accounts are the organization's member accounts, the management
 	// account excluded.
 	Accounts []Account
-	// ConfigPath is where orgstrap.yaml is read from and written to, and
+	// ConfigPath is the orgstrap.yaml file the wizard reads and writes, and
 	// Config its content, nil when the file does not exist yet.
 	ConfigPath string
 	Config     *config.Config
@@ -101,7 +101,7 @@ type Framework struct {
 	Description string
 }
 
-// Review is what the review screen shows before apply.
+// Review is the content of the review screen: plan, policies, findings.
 type Review struct {
 	Plan     *plan.Plan
 	Policies []Policy
@@ -132,14 +132,14 @@ type Event struct {
 	// Done marks the environment finished, successfully unless Err is set.
 	Done bool
 	Err  error
-	// Fix is what the user can do about Err.
+	// Fix is the action that resolves Err, "" when none is known.
 	Fix string
 	// Fraction is the environment's progress from 0 to 1, or -1 unknown.
 	Fraction float64
 	Time     time.Time
 }
 
-// Result is what apply built.
+// Result is the outcome of apply: the accounts and roles it built.
 type Result struct {
 	Environments []EnvironmentResult
 	// ProfilesFile is the AWS CLI config file the profiles went to, "" when

@@ -62,9 +62,8 @@ func (b *EngineBackend) Discover(ctx context.Context) (*Discovery, error) {
 		d.Config, cfg = loaded, loaded
 	}
 
-	// Discovery needs a config only for its OU paths; an organization that
-	// does not exist yet is no error here, because the wizard offers to
-	// create it.
+	// Discovery needs a config only for its OU paths. A missing
+	// organization is no error here, because the wizard offers to create it.
 	probe := cloneConfig(cfg)
 	probe.Organization.Create = true
 	eng := engine.New(b.AWS, probe, b.Library, b.Options)
@@ -205,8 +204,8 @@ func lint(env string, r *library.Rendered) ([]Finding, error) {
 }
 
 // WriteConfig writes cfg to path. When the file exists and cfg only
-// appends environments to it, the environments are added in place so the
-// file keeps its comments; otherwise it is rewritten.
+// appends environments to it, they are added in place, so the file keeps
+// its comments. Any other change rewrites the file.
 func (b *EngineBackend) WriteConfig(path string, cfg *config.Config) error {
 	if added, ok := b.appended(path, cfg); ok {
 		for _, env := range added {

@@ -46,8 +46,8 @@ func (k keyMap) ShortHelp() []key.Binding { return k }
 // FullHelp returns the bindings as one column.
 func (k keyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k} }
 
-// withHelp returns b with its help text set to desc, so a screen can say
-// what enter or esc does there.
+// withHelp returns b with its help text set to desc, so a screen can name
+// the action of enter or esc there.
 func withHelp(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)
 	return b
