@@ -143,6 +143,10 @@ func (s *deploymentScreen) View(width, height int) string {
 		}
 		b.WriteString(line + "\n")
 	}
+	if !s.inForm() {
+		// The focused framework's description in full, since the list clips it.
+		b.WriteString("\n" + dimStyle.Render(hangingIndent("  ", s.w.frameworks[s.cursor].Description, width)) + "\n")
+	}
 	b.WriteString("\n" + titleStyle.Render("Deployment role") + "\n")
 	s.form.width = width
 	s.form.inactive = !s.inForm()

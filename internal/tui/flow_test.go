@@ -40,6 +40,7 @@ func TestWizardFlow(t *testing.T) {
 
 	d.keys("down", "enter")
 	d.waitFor("Frameworks")
+	t.Run("deployment", func(t *testing.T) { requireGolden(t, d.screen()) })
 	// Choose aws-sam too, and set the services.
 	d.keys("down", "space", "down", "down", "down", "ctrl+u", "orders", "enter")
 	d.waitFor("Who may assume")
