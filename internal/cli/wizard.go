@@ -32,7 +32,8 @@ func newInitCommand(g *GlobalOptions) *cobra.Command {
 		Short: "Set up the organization interactively (the wizard)",
 		Long: "init walks through the identity, environments, deployment and trust settings,\n" +
 			"shows the plan, applies it and writes orgstrap.yaml. It needs a terminal;\n" +
-			"without one, use plan and apply.",
+			"without one, use plan and apply. While it runs, --debug logs go to\n" +
+			"wizard.log in $XDG_STATE_HOME/orgstrap (default ~/.local/state/orgstrap).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context()) },
 	}
@@ -43,6 +44,7 @@ func newInitCommand(g *GlobalOptions) *cobra.Command {
 // bindWizard makes the root command without a subcommand run the wizard.
 func bindWizard(root *cobra.Command, g *GlobalOptions) {
 	o := &wizardOptions{g: g}
+	root.Long += "\n\nWithout a command it starts the interactive wizard, as orgstrap init does."
 	root.Args = cobra.NoArgs
 	root.RunE = func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context()) }
 	o.bindFlags(root)
