@@ -136,6 +136,13 @@ func TestForeignAttachmentIsDetached(t *testing.T) {
 		t.Errorf("drift: got %s, want %s", statuses[0].Drift, DriftOutside)
 	}
 	r = f.apply(t, oneEnvConfig)
+	detached := false
+	for _, c := range r.Plan.Changes {
+		detached = detached || (c.Kind == plan.KindPolicy && c.Action == plan.ActionDelete && c.Target == admin)
+	}
+	if !detached {
+		t.Errorf("plan does not detach %s: %+v", admin, r.Plan.Changes)
+	}
 	out, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("orgstrap-deploy")})
 	if err != nil {
 		t.Fatal(err)
