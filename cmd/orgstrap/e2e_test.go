@@ -130,6 +130,16 @@ func TestWizardEndToEnd(t *testing.T) {
 	}
 	t.Logf("wizard walked and applied in %s", time.Since(start).Round(100*time.Millisecond))
 
+	// A second run finds the organization managed and in sync.
+	s.tmux("kill-session", "-t", "e2e")
+	s.tmux("new-session", "-d", "-s", "e2e", "-x", "100", "-y", "30", "-c", work, command)
+	managed := s.waitFor("orgstrap manages this organization", 15*time.Second)
+	if strings.Count(managed, "in sync") != 2 {
+		t.Errorf("the second run does not show both environments in sync:\n%s", managed)
+	}
+	s.send("q")
+	s.waitFor("EXIT=0", 10*time.Second)
+
 	checkFiles(t, work, awsConfig)
 	checkStatus(t, binary, work, []string{"HOME=" + home, "XDG_STATE_HOME=" + state, "AWS_CONFIG_FILE=" + awsConfig})
 	checkSandboxState(t, filepath.Join(state, "orgstrap", "sandbox.json"))
