@@ -49,8 +49,6 @@ type Discovery struct {
 	// Environments is the live state of the environments Config names,
 	// empty without a config.
 	Environments []EnvironmentStatus
-	// CanRotate reports whether the engine can rotate deployment roles.
-	CanRotate bool
 }
 
 // Managed reports whether orgstrap already manages this organization: a

@@ -25,7 +25,6 @@ func discover(w *wizard) tea.Cmd {
 // The actions offered in an organization orgstrap already manages.
 const (
 	actionAdd    = "Add an environment"
-	actionRotate = "Rotate the deployment roles"
 	actionRepair = "Repair drift: apply orgstrap.yaml as it is"
 	actionEdit   = "Change the settings and apply"
 )
@@ -73,11 +72,9 @@ func (s *identityScreen) setActions() {
 	if !s.w.discovery.Managed() {
 		return
 	}
-	s.actions = []string{actionAdd}
-	if s.w.discovery.CanRotate {
-		s.actions = append(s.actions, actionRotate)
-	}
-	s.actions = append(s.actions, actionRepair, actionEdit)
+	// TODO: offer rotating the deployment roles once the engine can rotate
+	// them; it has no rotation yet.
+	s.actions = []string{actionAdd, actionRepair, actionEdit}
 }
 
 // blocked returns why the wizard cannot go on, or "".
@@ -154,9 +151,7 @@ func (s *identityScreen) choose() tea.Cmd {
 		s.w.adding = len(s.w.draft.Environments)
 		s.w.draft.Environments = append(s.w.draft.Environments, newEnvironment(s.w))
 		return navigate(screenEnvironments)
-	case actionRepair, actionRotate:
-		// NOTE: rotation is offered only when the backend reports it, and
-		// then runs as an apply of the unchanged config.
+	case actionRepair:
 		return navigate(screenReview)
 	}
 	return navigate(screenEnvironments)

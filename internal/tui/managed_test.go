@@ -101,9 +101,10 @@ func TestManagedRepairDrift(t *testing.T) {
 	applyConfig(t, backend, managedConfig)
 
 	d := newDriver(t, backend)
-	view := d.waitFor("orgstrap manages this organization")
-	if strings.Contains(view, actionRotate) {
-		t.Errorf("rotation is offered though the engine cannot rotate:\n%s", view)
+	d.waitFor("orgstrap manages this organization")
+	if got, want := strings.Join(d.m.screen.(*identityScreen).actions, " | "),
+		strings.Join([]string{actionAdd, actionRepair, actionEdit}, " | "); got != want {
+		t.Errorf("managed actions: got %s, want %s", got, want)
 	}
 	d.keys("down", "enter")
 	d.waitFor("AWS matches the config already")
