@@ -49,7 +49,7 @@ func toCreation(s *types.CreateAccountStatus) Creation {
 	}
 }
 
-// AccountRequest is what CreateAccount needs.
+// AccountRequest holds the CreateAccount inputs orgstrap sets.
 type AccountRequest struct {
 	Name  string
 	Email string
