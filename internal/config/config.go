@@ -21,7 +21,7 @@ const (
 	DefaultMaxSessionDuration = time.Hour
 )
 
-// Access says how much a deployment role may do.
+// Access is the level of permissions a deployment role gets.
 type Access string
 
 // The access levels an environment can ask for.
@@ -43,11 +43,11 @@ type Config struct {
 	Path string `yaml:"-"`
 }
 
-// Organization says whether orgstrap may create the organization when the
-// caller's account is not in one yet, and with which feature set.
+// Organization holds whether orgstrap may create the organization when
+// the caller's account is not in one yet, and with which feature set.
 type Organization struct {
-	// Create allows creating the organization; apply still asks for consent
-	// unless --yes is given.
+	// Create allows creating the organization; apply still requests
+	// confirmation unless --yes is given.
 	Create     bool   `yaml:"create"`
 	FeatureSet string `yaml:"feature_set"`
 }

@@ -19,7 +19,7 @@ type Problem struct {
 	Line    int    // 1-based line in the file, 0 when unknown
 	Path    string // field path such as environments[1].email
 	Message string
-	Fix     string // what to change
+	Fix     string // the change that resolves the problem
 }
 
 // Error lists every problem found in a config file, so one run reports

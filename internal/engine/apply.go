@@ -7,6 +7,7 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -117,6 +118,12 @@ func (e *Engine) ensureAccount(ctx context.Context, s *State, ep *EnvPlan) (bool
 	if err != nil {
 		return false, err
 	}
+	if ep.Creation != nil {
+		// The earlier request may have been made without orgstrap's tags.
+		if err := e.org.Tag(ctx, id, tags); err != nil {
+			return false, err
+		}
+	}
 	ep.Account = &org.Account{ID: id, Name: env.AccountName, Email: env.Email, Status: "ACTIVE", Tags: tags}
 	ep.MatchedBy = "tag"
 	e.emit(EventDone, env.Name, "account %s is ready", id)
@@ -187,17 +194,34 @@ func (e *Engine) verify(ctx context.Context, ep *EnvPlan) error {
 	return nil
 }
 
-// assume returns credentials of the access role in accountID.
-func (e *Engine) assume(ctx context.Context, env, accountID string) (aws.Config, error) {
+// existingAccountWait bounds the wait for the access role of an account
+// that existed before this run: long enough for one a crashed run created
+// moments ago, short enough that an invited account without the role
+// fails promptly.
+const existingAccountWait = 30 * time.Second
+
+// assume returns credentials of the access role in the environment's
+// account, waiting longer for an account created by this run.
+func (e *Engine) assume(ctx context.Context, ep *EnvPlan) (aws.Config, error) {
+	env := ep.Env.Name
+	timeout := e.opts.AssumeTimeout
+	if !ep.created {
+		timeout = min(timeout, existingAccountWait)
+	}
 	a := &access.Assumer{
-		STS: e.sts, Base: e.aws, Timeout: e.opts.AssumeTimeout, Backoff: e.opts.Poll,
+		STS: e.sts, Base: e.aws, Timeout: timeout, Backoff: e.opts.Poll,
 		Waiting: func(msg string) { e.emit(EventWaiting, env, "%s", msg) },
 	}
-	cfg, err := a.Assume(ctx, accountID, e.opts.AccessRole, roleSessionName(env))
-	if err != nil {
-		return aws.Config{}, access.ExplainDenied(err, "the caller (it needs sts:AssumeRole on the member account's "+e.opts.AccessRole+")")
+	cfg, err := a.Assume(ctx, ep.Account.ID, e.opts.AccessRole, roleSessionName(env))
+	if err == nil {
+		return cfg, nil
 	}
-	return cfg, nil
+	if ep.MatchedBy != "tag" && access.Fix(err) == "" {
+		return aws.Config{}, access.WithFix(err, fmt.Sprintf(
+			"accounts invited into an organization lack %s: create it in account %s trusting the management account, with administrator rights",
+			e.opts.AccessRole, ep.Account.ID))
+	}
+	return aws.Config{}, access.ExplainDenied(err, "the caller (it needs sts:AssumeRole on the member account's "+e.opts.AccessRole+")")
 }
 
 // roles returns the deploy role client for an environment's account.

@@ -192,7 +192,7 @@ func (e *Engine) planRole(ctx context.Context, s *State, ep *EnvPlan) error {
 
 	observed := &deployrole.Observed{Roles: map[string]*deployrole.Role{}, Policies: map[string]*deployrole.ManagedPolicy{}}
 	if ep.Account != nil {
-		if ep.member, err = e.assume(ctx, ep.Env.Name, accountID); err != nil {
+		if ep.member, err = e.assume(ctx, ep); err != nil {
 			return err
 		}
 		read := func() error {

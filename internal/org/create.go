@@ -49,7 +49,7 @@ func toCreation(s *types.CreateAccountStatus) Creation {
 	}
 }
 
-// AccountRequest is what CreateAccount needs.
+// AccountRequest holds the CreateAccount inputs orgstrap sets.
 type AccountRequest struct {
 	Name  string
 	Email string
@@ -70,7 +70,7 @@ func (c *Client) Submit(ctx context.Context, req AccountRequest) (string, error)
 
 // Wait polls a creation request until it leaves IN_PROGRESS, with
 // backoff and jitter, and returns the final status. poll is called after
-// each IN_PROGRESS answer.
+// each IN_PROGRESS status.
 func (c *Client) Wait(ctx context.Context, requestID string, backoff access.Backoff, poll func(Creation)) (Creation, error) {
 	for {
 		out, err := c.api.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{

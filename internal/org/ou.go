@@ -36,7 +36,7 @@ func (c *Client) ChildOUs(ctx context.Context, parentID string) ([]OU, error) {
 }
 
 // CreateOU creates an OU under parentID. When an OU of that name exists
-// already, as after a crash between the call and its answer, it returns
+// already, as after a crash between the call and its response, it returns
 // that OU's id.
 func (c *Client) CreateOU(ctx context.Context, parentID, name string) (string, error) {
 	out, err := c.api.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{

@@ -28,12 +28,12 @@ const (
 	KindAWSProfile   Kind = "aws-profile"
 )
 
-// Action is what a change does to its resource.
+// Action is the operation a change performs on its resource.
 type Action string
 
 // The actions of a change. Adopt takes an existing resource under
-// orgstrap's management (by tagging it); wait waits for an operation
-// started earlier, such as an account creation a crashed run submitted.
+// orgstrap's management by tagging it. Wait waits for an operation started
+// earlier, such as an account creation that a crashed run submitted.
 const (
 	ActionCreate Action = "create"
 	ActionUpdate Action = "update"
