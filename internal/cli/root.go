@@ -88,5 +88,6 @@ func NewRootCommand(streams Streams) *cobra.Command {
 	flags.BoolVar(&g.Sandbox, "sandbox", false, "run against the built-in sandbox instead of AWS")
 
 	root.AddCommand(newVersionCommand(g))
+	root.AddCommand(newRotateCommand(g))
 	return root
 }

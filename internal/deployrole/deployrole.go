@@ -123,6 +123,7 @@ type Role struct {
 	MaxSessionDuration time.Duration
 	BoundaryARN        string
 	Tags               map[string]string
+	Created            time.Time
 	Attached           []string // ARNs of attached managed policies
 }
 

@@ -62,6 +62,7 @@ func (c *Client) readRole(ctx context.Context, name string) (*Role, error) {
 	}
 	r := out.Role
 	role := &Role{Name: name, ARN: aws.ToString(r.Arn), Tags: map[string]string{}}
+	role.Created = aws.ToTime(r.CreateDate)
 	role.MaxSessionDuration = time.Duration(aws.ToInt32(r.MaxSessionDuration)) * time.Second
 	if r.PermissionsBoundary != nil {
 		role.BoundaryARN = aws.ToString(r.PermissionsBoundary.PermissionsBoundaryArn)

@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orgstrap/orgstrap/internal/access"
+	"github.com/orgstrap/orgstrap/internal/config"
+	"github.com/orgstrap/orgstrap/internal/engine"
+	"github.com/orgstrap/orgstrap/internal/library"
+	"github.com/orgstrap/orgstrap/internal/rotate"
+)
+
+// rotateOptions are the flags of orgstrap rotate.
+type rotateOptions struct {
+	ConfigPath string
+	Yes        bool
+	Replace    bool
+	Finish     bool
+	// Engine overrides the engine's options; tests use it for fast waits.
+	Engine engine.Options
+	// Now is the rotation clock (default time.Now).
+	Now func() time.Time
+}
+
+func newRotateCommand(g *GlobalOptions) *cobra.Command {
+	o := &rotateOptions{}
+	cmd := &cobra.Command{
+		Use:   "rotate [ENV...]",
+		Short: "Rotate the deployment roles: new policy versions, trust policy and external id, older sessions revoked",
+		Long: "rotate renews the deploy role of each named environment, or of every environment when none\n" +
+			"is named. In place (the default) it rewrites the role's policies and trust policy from the\n" +
+			"config and policy library, denies everything to sessions issued before now, and, when the\n" +
+			"config uses an external id, replaces it and prints the new one once on stdout.\n\n" +
+			"--replace creates the next generation of the role (NAME-g2, NAME-g3, ...), verifies it and\n" +
+			"switches the AWS CLI profiles to it, leaving the old role working; --finish then deletes the\n" +
+			"old role. An interrupted rotation resumes when the same command runs again.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRotate(cmd.Context(), g, o, args)
+		},
+	}
+	flags := cmd.Flags()
+	flags.StringVar(&o.ConfigPath, "config", "orgstrap.yaml", "config file to read")
+	flags.BoolVar(&o.Yes, "yes", false, "rotate without asking for confirmation")
+	flags.BoolVar(&o.Replace, "replace", false, "create and switch to a new generation of each role (blue/green)")
+	flags.BoolVar(&o.Finish, "finish", false, "delete the roles that --replace superseded")
+	cmd.MarkFlagsMutuallyExclusive("replace", "finish")
+	return cmd
+}
+
+func (o *rotateOptions) mode() rotate.Mode {
+	switch {
+	case o.Replace:
+		return rotate.ModeReplace
+	case o.Finish:
+		return rotate.ModeFinish
+	}
+	return rotate.ModeInPlace
+}
+
+func runRotate(ctx context.Context, g *GlobalOptions, o *rotateOptions, envs []string) error {
+	lib, err := library.Load()
+	if err != nil {
+		return fmt.Errorf("loading the policy library: %w", err)
+	}
+	cfg, err := config.Load(o.ConfigPath, config.Options{Profiles: lib.Names()})
+	if err != nil {
+		return err
+	}
+	session, err := g.AWSSession(ctx)
+	if err != nil {
+		return err
+	}
+	defer session.Close()
+
+	events := g.streams.Err
+	opts := o.Engine
+	if opts.SourceProfile == "" {
+		opts.SourceProfile = g.Profile
+	}
+	opts.OnEvent = func(ev engine.Event) { printEvent(events, ev) }
+	rotator := rotate.New(engine.New(session.Config, cfg, lib, opts), cfg, rotate.Options{Now: o.Now, OnEvent: opts.OnEvent})
+
+	plan, err := rotator.Plan(ctx, envs)
+	if err != nil {
+		return withFix(err)
+	}
+	mode := o.mode()
+	for _, line := range plan.Describe(mode) {
+		fmt.Fprintln(g.streams.Err, line)
+	}
+	if !o.Yes {
+		if err := confirm(g.streams, "Rotate?"); err != nil {
+			return err
+		}
+	}
+
+	var results any
+	switch mode {
+	case rotate.ModeReplace:
+		var done []rotate.Replacement
+		done, err = rotator.Replace(ctx, plan)
+		results = done
+		if g.Output == "text" {
+			printReplacements(g.streams, done)
+		}
+	case rotate.ModeFinish:
+		var done []rotate.Finished
+		done, err = rotator.Finish(ctx, plan)
+		results = done
+		if g.Output == "text" {
+			printFinished(g.streams.Out, done)
+		}
+	default:
+		var done []rotate.Rotation
+		done, err = rotator.Rotate(ctx, plan)
+		results = done
+		if g.Output == "text" {
+			printRotations(g.streams, done)
+		}
+	}
+	if g.Output == "json" {
+		enc := json.NewEncoder(g.streams.Out)
+		enc.SetIndent("", "  ")
+		if encErr := enc.Encode(results); encErr != nil {
+			err = errors.Join(err, fmt.Errorf("writing the results: %w", encErr))
+		}
+	}
+	if err != nil {
+		return withFix(err)
+	}
+	return nil
+}
+
+// confirm asks a yes/no question on stderr and reads the answer from
+// stdin; anything but y or yes declines.
+func confirm(s Streams, question string) error {
+	fmt.Fprintf(s.Err, "%s [y/N] ", question)
+	answer, err := bufio.NewReader(s.In).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("reading the answer: %w", err)
+	}
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return nil
+	}
+	return WithHint(errors.New("rotation declined: nothing was changed"), "pass --yes to rotate without the question")
+}
+
+func printEvent(w io.Writer, ev engine.Event) {
+	prefix := ""
+	if ev.Environment != "" {
+		prefix = ev.Environment + ": "
+	}
+	fmt.Fprintf(w, "%s%s\n", prefix, ev.Message)
+}
+
+// printRotations writes each environment's rotation to stdout. A new
+// external id appears here and nowhere else.
+func printRotations(s Streams, done []rotate.Rotation) {
+	withID := 0
+	for _, r := range done {
+		fmt.Fprintf(s.Out, "%s: rotated %s at %s; sessions issued before %s are revoked\n",
+			r.Environment, r.RoleARN, r.RotatedAt.Format(time.RFC3339), r.RevokedBefore.Format(time.RFC3339))
+		if r.ExternalID != "" {
+			fmt.Fprintf(s.Out, "%s: new external id: %s\n", r.Environment, r.ExternalID)
+			withID++
+		}
+	}
+	if withID > 0 {
+		fmt.Fprintln(s.Err, "Store the new external ids in the secret store your CI and other callers read them from,\n"+
+			"such as a GitHub Actions secret. orgstrap shows them only now: AWS keeps the current one in\n"+
+			"each role's trust policy, and the external_id in orgstrap.yaml is no longer used for these roles.")
+	}
+}
+
+// printReplacements writes what CI must change for each new role.
+func printReplacements(s Streams, done []rotate.Replacement) {
+	for _, r := range done {
+		fmt.Fprintf(s.Out, "%s: new deploy role %s (generation %d)\n", r.Environment, r.NewRoleARN, r.Generation)
+		fmt.Fprintf(s.Out, "%s:   CI must change the role ARN from %s to %s\n", r.Environment, r.OldRoleARN, r.NewRoleARN)
+		if r.ExternalID != "" {
+			fmt.Fprintf(s.Out, "%s:   and the external id to %s\n", r.Environment, r.ExternalID)
+		}
+	}
+	if len(done) > 0 {
+		fmt.Fprintln(s.Err, "The previous roles keep working. Once CI uses the new ones, run orgstrap rotate --finish to delete them.")
+	}
+}
+
+func printFinished(w io.Writer, done []rotate.Finished) {
+	for _, f := range done {
+		if f.Deleted == "" {
+			fmt.Fprintf(w, "%s: nothing to delete; the deploy role is %s\n", f.Environment, f.RoleARN)
+			continue
+		}
+		fmt.Fprintf(w, "%s: deleted %s; the deploy role is %s\n", f.Environment, f.Deleted, f.RoleARN)
+	}
+}
+
+// withFix turns the fix an error carries from the engine into the hint
+// main prints.
+func withFix(err error) error {
+	if fix := access.Fix(err); fix != "" && Hint(err) == "" {
+		return WithHint(err, fix)
+	}
+	return err
+}
