@@ -98,14 +98,14 @@ func cloneDocument(doc *policy.Document) *policy.Document {
 // RewritePolicies gives every managed policy of d that o holds a new
 // default version with d's document, unless its default version was
 // created at or after since (by this rotation, before an interruption).
+// IAM reports CreateDate in whole seconds, so a version written in since's
+// own second looks older and is written again when a rotation resumes.
 // When a policy has IAM's maximum of five versions, the oldest non-default
 // one is deleted first. It then records the new version ids on the deploy
 // role's tags, as apply does, and returns the ids written by policy name.
 func (c *Client) RewritePolicies(ctx context.Context, d *Desired, o *Observed, since time.Time) (map[string]string, error) {
 	ids := newVersions(o)
 	written := map[string]string{}
-	// IAM reports CreateDate in whole seconds.
-	since = since.Truncate(time.Second)
 	for i := range d.Policies {
 		want := &d.Policies[i]
 		have := o.Policies[want.Name]
