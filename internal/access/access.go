@@ -88,7 +88,7 @@ var consistencyCodes = map[string]bool{
 
 // Assume assumes roleName in accountID and returns a config using the
 // session's credentials. AccessDenied and InvalidClientTokenId are retried
-// until Timeout because AWS answers them for a while after an account is
+// until Timeout because AWS returns them for a while after an account is
 // created; other errors return at once.
 func (a *Assumer) Assume(ctx context.Context, accountID, roleName, sessionName string) (aws.Config, error) {
 	partition := a.Partition

@@ -26,7 +26,7 @@ var DefaultRetryOptions = RetryOptions{MaxAttempts: 10, MaxBackoff: 10 * time.Se
 
 // extraRetryableCodes are errors the SDK's standard retryer does not
 // retry by default but which are transient for orgstrap: Organizations
-// answers ConcurrentModificationException while another change to the same
+// returns ConcurrentModificationException while another change to the same
 // organization is in flight.
 var extraRetryableCodes = []string{
 	"TooManyRequestsException", "ConcurrentModificationException", "Throttling",
@@ -72,26 +72,29 @@ func ErrorCode(err error) string {
 	return ""
 }
 
-// Backoff yields growing delays with full jitter for engine-level waits,
-// such as polling an account creation or waiting for a new account's
-// access role. It is separate from the SDK retryer, which retries one
-// call; these waits repeat a whole step until AWS reaches the wanted state.
+// Backoff yields growing delays with jitter for engine-level waits, such
+// as polling an account creation or waiting for a new account's access
+// role. It is separate from the SDK retryer, which retries one call; these
+// waits repeat a whole step until AWS reaches the wanted state. Delays grow
+// by half each time rather than doubling, so a wait that ends soon after a
+// poll is noticed soon too.
 type Backoff struct {
 	Initial time.Duration
 	Max     time.Duration
-	attempt int
+	next    time.Duration
 }
 
-// Next returns the delay before the next attempt: a random duration
-// between half and all of Initial*2^attempt, capped at Max.
+// Next returns the delay before the next attempt: 80 to 100% of
+// Initial*1.5^attempt, capped at Max. The jitter keeps parallel waiters
+// from polling in lockstep.
 func (b *Backoff) Next() time.Duration {
-	d := b.Initial << min(b.attempt, 20)
-	if d > b.Max || d <= 0 {
-		d = b.Max
+	if b.next == 0 {
+		b.next = b.Initial
 	}
-	b.attempt++
-	half := d / 2
-	return half + rand.N(half+1)
+	d := min(b.next, b.Max)
+	b.next = min(b.next+b.next/2, b.Max)
+	low := d * 4 / 5
+	return low + rand.N(d-low+1)
 }
 
 // Sleep waits for d or until ctx is done.

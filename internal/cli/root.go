@@ -88,6 +88,9 @@ func NewRootCommand(streams Streams) *cobra.Command {
 	flags.BoolVar(&g.Sandbox, "sandbox", false, "run against the built-in sandbox instead of AWS")
 
 	root.AddCommand(newVersionCommand(g))
+	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newStatusCommand(g), newEnvCommand(g), newCompletionCommand())
+	root.AddCommand(newPolicyCommand(g))
+	root.AddCommand(newSandboxCommand(g))
 	root.AddCommand(newRotateCommand(g))
 	return root
 }

@@ -1,21 +1,16 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/orgstrap/orgstrap/internal/access"
-	"github.com/orgstrap/orgstrap/internal/config"
 	"github.com/orgstrap/orgstrap/internal/engine"
-	"github.com/orgstrap/orgstrap/internal/library"
 	"github.com/orgstrap/orgstrap/internal/rotate"
 )
 
@@ -44,12 +39,12 @@ func newRotateCommand(g *GlobalOptions) *cobra.Command {
 			"switches the AWS CLI profiles to it, leaving the old role working; --finish then deletes the\n" +
 			"old role. An interrupted rotation resumes when the same command runs again.",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runRotate(cmd.Context(), g, o, args)
+			return withFix(runRotate(cmd.Context(), g, o, args))
 		},
 	}
+	addConfigFlag(cmd, &o.ConfigPath)
 	flags := cmd.Flags()
-	flags.StringVar(&o.ConfigPath, "config", "orgstrap.yaml", "config file to read")
-	flags.BoolVar(&o.Yes, "yes", false, "rotate without asking for confirmation")
+	flags.BoolVarP(&o.Yes, "yes", "y", false, "rotate without asking for confirmation")
 	flags.BoolVar(&o.Replace, "replace", false, "create and switch to a new generation of each role (blue/green)")
 	flags.BoolVar(&o.Finish, "finish", false, "delete the roles that --replace superseded")
 	cmd.MarkFlagsMutuallyExclusive("replace", "finish")
@@ -67,39 +62,35 @@ func (o *rotateOptions) mode() rotate.Mode {
 }
 
 func runRotate(ctx context.Context, g *GlobalOptions, o *rotateOptions, envs []string) error {
-	lib, err := library.Load()
-	if err != nil {
-		return fmt.Errorf("loading the policy library: %w", err)
-	}
-	cfg, err := config.Load(o.ConfigPath, config.Options{Profiles: lib.Names()})
+	cfg, lib, err := loadConfig(o.ConfigPath)
 	if err != nil {
 		return err
 	}
-	session, err := g.AWSSession(ctx)
+	stderr := g.streams.Err
+	run, err := g.newEngine(ctx, cfg, lib, stderr, o.Engine)
 	if err != nil {
 		return err
 	}
-	defer session.Close()
-
-	events := g.streams.Err
-	opts := o.Engine
-	if opts.SourceProfile == "" {
-		opts.SourceProfile = g.Profile
-	}
-	opts.OnEvent = func(ev engine.Event) { printEvent(events, ev) }
-	rotator := rotate.New(engine.New(session.Config, cfg, lib, opts), cfg, rotate.Options{Now: o.Now, OnEvent: opts.OnEvent})
+	defer run.close()
+	rotator := rotate.New(run.Engine, cfg, rotate.Options{Now: o.Now, OnEvent: func(ev engine.Event) {
+		fmt.Fprintln(stderr, formatEvent(ev))
+	}})
 
 	plan, err := rotator.Plan(ctx, envs)
 	if err != nil {
-		return withFix(err)
+		return err
 	}
 	mode := o.mode()
 	for _, line := range plan.Describe(mode) {
-		fmt.Fprintln(g.streams.Err, line)
+		fmt.Fprintln(stderr, line)
 	}
 	if !o.Yes {
-		if err := confirm(g.streams, "Rotate?"); err != nil {
+		ok, err := confirm(g.streams.In, stderr, "\nRotate these deploy roles?")
+		if err != nil {
 			return err
+		}
+		if !ok {
+			return &ExitError{Code: 1, Err: errors.New("rotation cancelled: nothing was changed")}
 		}
 	}
 
@@ -134,33 +125,7 @@ func runRotate(ctx context.Context, g *GlobalOptions, o *rotateOptions, envs []s
 			err = errors.Join(err, fmt.Errorf("writing the results: %w", encErr))
 		}
 	}
-	if err != nil {
-		return withFix(err)
-	}
-	return nil
-}
-
-// confirm asks a yes/no question on stderr and reads the answer from
-// stdin; anything but y or yes declines.
-func confirm(s Streams, question string) error {
-	fmt.Fprintf(s.Err, "%s [y/N] ", question)
-	answer, err := bufio.NewReader(s.In).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("reading the answer: %w", err)
-	}
-	switch strings.ToLower(strings.TrimSpace(answer)) {
-	case "y", "yes":
-		return nil
-	}
-	return WithHint(errors.New("rotation declined: nothing was changed"), "pass --yes to rotate without the question")
-}
-
-func printEvent(w io.Writer, ev engine.Event) {
-	prefix := ""
-	if ev.Environment != "" {
-		prefix = ev.Environment + ": "
-	}
-	fmt.Fprintf(w, "%s%s\n", prefix, ev.Message)
+	return err
 }
 
 // printRotations writes each environment's rotation to stdout. A new
@@ -206,11 +171,43 @@ func printFinished(w io.Writer, done []rotate.Finished) {
 	}
 }
 
-// withFix turns the fix an error carries from the engine into the hint
-// main prints.
-func withFix(err error) error {
-	if fix := access.Fix(err); fix != "" && Hint(err) == "" {
-		return WithHint(err, fix)
+func addMaxAgeFlag(cmd *cobra.Command, maxAge *time.Duration) {
+	cmd.Flags().DurationVar(maxAge, "max-age", 0,
+		"exit with status 1 when a deploy role was last rotated, or if never then created, longer ago than this (such as 720h)")
+}
+
+// writeRotations writes one line per deploy role saying when it was last
+// rotated and whether a rotation is unfinished.
+func writeRotations(w io.Writer, statuses []engine.EnvStatus, now time.Time) {
+	for _, s := range statuses {
+		r := s.Rotation
+		if r == nil {
+			continue
+		}
+		line := fmt.Sprintf("%s: deploy role %s (generation %d) was never rotated; created %s, %s ago",
+			s.Name, r.Role, r.Generation, r.Created.UTC().Format(time.RFC3339), engine.FormatAge(now.Sub(r.Created)))
+		if r.RotatedAt != nil {
+			line = fmt.Sprintf("%s: deploy role %s (generation %d) last rotated %s, %s ago",
+				s.Name, r.Role, r.Generation, r.RotatedAt.UTC().Format(time.RFC3339), engine.FormatAge(now.Sub(*r.RotatedAt)))
+		}
+		if r.InProgress {
+			line += "; a rotation is in progress: run orgstrap rotate again to finish it"
+		}
+		if r.Replaces != "" {
+			line += "; it replaces " + r.Replaces + ": run orgstrap rotate --finish to delete that role"
+		}
+		fmt.Fprintln(w, line)
 	}
-	return err
+}
+
+// checkRotationAge fails with exit status 1 when --max-age is set and a
+// deploy role is older, for scheduled CI jobs.
+func checkRotationAge(statuses []engine.EnvStatus, maxAge time.Duration, now time.Time) error {
+	if maxAge <= 0 {
+		return nil
+	}
+	if err := engine.CheckMaxAge(statuses, maxAge, now); err != nil {
+		return &ExitError{Code: 1, Err: WithHint(err, "run orgstrap rotate for those environments")}
+	}
+	return nil
 }

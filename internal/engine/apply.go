@@ -79,7 +79,6 @@ func (e *Engine) applyEnv(ctx context.Context, s *State, ep *EnvPlan) error {
 	}
 	if created {
 		// Plan the roles now that the account id is known.
-		ep.member = aws.Config{}
 		if err := e.planRole(ctx, s, ep); err != nil {
 			return err
 		}

@@ -44,9 +44,9 @@ func (e *Engine) desired(env config.Environment, accountID string, caller access
 		spec.Policies = append(spec.Policies, p.Name)
 	}
 	if b := rendered.Boundary; b != nil {
-		// The boundary policy exists for both access levels, because the
-		// deploy policies require it on every role the deployer creates;
-		// only restricted access puts it on the deploy role itself.
+		// Both access levels get the boundary policy, because the deploy
+		// policies require it on every role the deployer creates. Only
+		// restricted access puts it on the deploy role itself.
 		want.Policies = append(want.Policies, deployrole.Policy{Name: b.Name, Document: b.Document, Boundary: true})
 		if env.Access == config.AccessRestricted {
 			spec.Boundary = b.Name
@@ -135,8 +135,6 @@ func requiredCalls(r *library.Rendered) map[string][]deployrole.Call {
 	}
 	return calls
 }
-
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 
 // roleSessionName is the session name orgstrap uses in member accounts.
 func roleSessionName(env string) string {

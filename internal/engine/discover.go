@@ -11,7 +11,7 @@ import (
 	"github.com/orgstrap/orgstrap/internal/org"
 )
 
-// State is what discovery found in the management account.
+// State is the organization as discovery read it from the management account.
 type State struct {
 	Caller access.Caller
 	// Organization is nil when the caller's account is in none yet.

@@ -6,6 +6,7 @@
 package engine
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -48,7 +49,7 @@ type Options struct {
 	// (default 5 minutes).
 	AssumeTimeout time.Duration
 	// Poll paces DescribeCreateAccountStatus and the other waits
-	// (default 1 s growing to 10 s, with jitter).
+	// (default 500 ms growing by half each time to 10 s, with jitter).
 	Poll access.Backoff
 	// CreateAttempts bounds account creation submissions that fail with a
 	// transient reason (default 5).
@@ -88,7 +89,7 @@ func New(awsCfg aws.Config, cfg *config.Config, renderer Renderer, opts Options)
 		opts.AssumeTimeout = 5 * time.Minute
 	}
 	if opts.Poll.Initial == 0 {
-		opts.Poll = access.Backoff{Initial: time.Second, Max: 10 * time.Second}
+		opts.Poll = access.Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second}
 	}
 	if opts.CreateAttempts == 0 {
 		opts.CreateAttempts = 5
@@ -131,7 +132,7 @@ func (e *Engine) emit(kind EventKind, env, format string, args ...any) {
 	}
 	msg := format
 	if len(args) > 0 {
-		msg = sprintf(format, args...)
+		msg = fmt.Sprintf(format, args...)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

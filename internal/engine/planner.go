@@ -129,7 +129,9 @@ func (e *Engine) planAccount(ctx context.Context, s *State, env config.Environme
 			change(plan.KindAccount, plan.ActionCreate, env.AccountName,
 				fmt.Sprintf("no account tagged %s=%s or with email %s", TagEnvironment, env.Name, env.Email))
 		}
-		change(plan.KindMove, plan.ActionCreate, ouLabel(env.OU), "new accounts start in the root")
+		if env.OU != "" {
+			change(plan.KindMove, plan.ActionUpdate, env.AccountName+" to "+env.OU, "new accounts start in the root")
+		}
 		return ep, nil
 	}
 
@@ -148,7 +150,7 @@ func (e *Engine) planAccount(ctx context.Context, s *State, env config.Environme
 		ep.Move = true
 	}
 	if ep.Move {
-		change(plan.KindMove, plan.ActionUpdate, ouLabel(env.OU), fmt.Sprintf("account %s is not in this OU", account.ID))
+		change(plan.KindMove, plan.ActionUpdate, account.Name+" to "+ouLabel(env.OU), fmt.Sprintf("account %s is not in this OU", account.ID))
 	}
 	return ep, nil
 }

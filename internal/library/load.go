@@ -47,8 +47,9 @@ func (e *FileError) Error() string {
 }
 
 // Load reads the embedded profiles and every *.yaml and *.yml file in
-// extraDirs, and validates them all. The error joins one FileError per
-// problem found. Profile names must be unique across all sources.
+// extraDirs, and validates them all. The error joins one error per problem
+// found, a *FileError for each problem inside a file. Profile names must be
+// unique across all sources.
 func Load(extraDirs ...string) (*Library, error) {
 	l := &Library{profiles: map[string]*Profile{}, catalog: catalog.Default()}
 	var errs []error
@@ -196,7 +197,20 @@ func (ix lineIndex) pathAt(line int) string {
 	return best
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+// fieldAt returns the path of the mapping key name on line, or "".
+func (ix lineIndex) fieldAt(line int, name string) string {
+	for path, l := range ix {
+		if l == line && (path == name || strings.HasSuffix(path, "."+name)) {
+			return path
+		}
+	}
+	return ""
+}
+
+var (
+	yamlLine     = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
+)
 
 func parseProfile(file string, data []byte) (*Profile, lineIndex, error) {
 	var root yaml.Node
@@ -237,6 +251,10 @@ func yamlError(file string, lines lineIndex, err error) error {
 			fe.Msg = m[2]
 			if lines != nil {
 				fe.Field = lines.pathAt(fe.Line)
+			}
+			if f := unknownField.FindStringSubmatch(fe.Msg); f != nil {
+				fe.Field = lines.fieldAt(fe.Line, f[1])
+				fe.Msg = fmt.Sprintf("unknown field %q: check its spelling", f[1])
 			}
 		}
 		fe.Msg = strings.ReplaceAll(fe.Msg, "library.", "")

@@ -1,8 +1,8 @@
-// Package library holds the deployment profiles (what each framework calls
-// and on which resources) and derives deploy-role policies from them: broad
-// service-wide access for development, and restricted access scoped to one
-// application's resources for production, with a permissions boundary for
-// the roles the deployer creates.
+// Package library holds the deployment profiles, which record what each
+// framework calls and on which resources, and derives deploy-role policies
+// from them. Broad access is service-wide, for development accounts.
+// Restricted access is scoped to the applications' own resources, for
+// production, and a permissions boundary caps the roles the deployer creates.
 package library
 
 // Profile is one framework's permission profile, loaded from YAML.
@@ -61,7 +61,7 @@ type Statement struct {
 	Conditions map[string]map[string][]string `yaml:"conditions"`
 }
 
-// Broad is what service-wide development access means for a profile.
+// Broad is a profile's definition of service-wide development access.
 type Broad struct {
 	// Actions are allowed on "*". Escalation-sensitive actions may not be
 	// among them.

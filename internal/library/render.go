@@ -34,7 +34,8 @@ type Rendered struct {
 	// role the deployer creates; nil when no profile creates roles.
 	Boundary *policy.NamedPolicy
 	// ExecutionRole is the CloudFormation execution role, nil unless
-	// Target.ServiceRole is set and access is restricted.
+	// Target.ServiceRole is set, access is restricted and a profile has
+	// statements for CloudFormation.
 	ExecutionRole *ExecutionRole
 	// Roles are further roles the profiles define, such as the AWS CDK
 	// bootstrap roles, one per region; empty for broad access.
@@ -173,10 +174,16 @@ func trustDocument(t Trust, vars map[string]string) *policy.Document {
 	for _, s := range t.Services {
 		p.Service = append(p.Service, expand(s, vars))
 	}
+	actions := policy.Values{"sts:AssumeRole"}
 	for _, a := range t.Accounts {
 		p.AWS = append(p.AWS, fmt.Sprintf("arn:%s:iam::%s:root", vars["partition"], expand(a, vars)))
 	}
-	return newDocument(policy.Statement{Effect: "Allow", Principal: p, Action: policy.Values{"sts:AssumeRole"}})
+	if len(p.AWS) > 0 {
+		// Account principals may pass session tags, as the CDK bootstrap
+		// template's roles allow.
+		actions = append(actions, "sts:TagSession")
+	}
+	return newDocument(policy.Statement{Effect: "Allow", Principal: p, Action: actions})
 }
 
 // finish compacts and splits every role's grants, derives the boundary and
@@ -187,7 +194,7 @@ func (r *renderer) finish() (*Rendered, error) {
 	if out.Policies, err = r.policies(toDeployRole, "deploy role", r.t.PolicyPrefix); err != nil {
 		return nil, err
 	}
-	if r.t.ServiceRole && r.t.Access == AccessRestricted {
+	if r.usesExecutionRole() {
 		role := &ExecutionRole{Name: r.t.executionRoleName(), Trust: trustDocument(Trust{Services: []string{"cloudformation.amazonaws.com"}}, nil)}
 		if role.Policies, err = r.policies(toExecutionRole, "execution role "+role.Name, role.Name); err != nil {
 			return nil, err
@@ -260,14 +267,14 @@ func (r *renderer) call(p *Profile, command string, ct CallTemplate, vars map[st
 	}
 	switch caller := callerOf(ct.Caller); caller {
 	case CallerCLI:
-		if r.t.ServiceRole && r.t.Access == AccessRestricted && passesRoleARN(c.Action) {
+		if r.usesExecutionRole() && passesRoleARN(c.Action) {
 			if c.Context == nil {
 				c.Context = map[string][]string{}
 			}
 			c.Context["cloudformation:RoleArn"] = []string{r.t.executionRoleARN()}
 		}
 	case CallerCloudFormation:
-		if r.t.ServiceRole && r.t.Access == AccessRestricted {
+		if r.usesExecutionRole() {
 			c.Role = r.t.executionRoleName()
 		}
 	default:

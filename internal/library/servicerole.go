@@ -7,8 +7,12 @@ import "github.com/orgstrap/orgstrap/internal/policy"
 // allowed with the execution role as cloudformation:RoleArn; ExecuteChangeSet
 // has no such key, so the role is enforced when the change set is created.
 // The deploy role may pass only the execution role, and only to
-// CloudFormation.
+// CloudFormation. Profiles without CloudFormation statements, such as
+// aws-cdk with its own execution role, leave nothing to move.
 func (r *renderer) serviceRole() {
+	if !r.usesExecutionRole() {
+		return
+	}
 	roleARN := r.t.executionRoleARN()
 	var out []grant
 	for _, g := range r.grants[toDeployRole] {
@@ -45,4 +49,10 @@ func (r *renderer) serviceRole() {
 		cond:      policy.Conditions{"StringEquals": {"iam:PassedToService": {"cloudformation.amazonaws.com"}}},
 	})
 	r.grants[toDeployRole] = out
+}
+
+// usesExecutionRole reports whether the rendering has an execution role:
+// service-role mode, restricted access, and statements for it to hold.
+func (r *renderer) usesExecutionRole() bool {
+	return r.t.ServiceRole && r.t.Access == AccessRestricted && len(r.grants[toExecutionRole]) > 0
 }

@@ -209,7 +209,7 @@ func (v *validator) scoped(field, pattern string, s Statement) {
 	}
 }
 
-// scopeProblem says what a statement lacks for an escalation scope, or "".
+// scopeProblem describes what a statement lacks for an escalation scope, or "".
 func scopeProblem(scope string, s Statement) string {
 	if slices.Contains(s.Resources, "*") {
 		return `resource "*" is too wide: name the application's resources`

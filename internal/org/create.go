@@ -141,7 +141,7 @@ func failureFix(req AccountRequest, reason string) string {
 }
 
 // CreateAccount submits an account creation and waits for it, submitting again
-// with backoff while AWS answers CONCURRENT_ACCOUNT_MODIFICATION or
+// with backoff while AWS reports CONCURRENT_ACCOUNT_MODIFICATION or
 // INTERNAL_FAILURE (at most attempts times). It returns the new account id.
 func (c *Client) CreateAccount(ctx context.Context, req AccountRequest, attempts int, poll access.Backoff, report func(string)) (string, error) {
 	retry := access.Backoff{Initial: 2 * time.Second, Max: 30 * time.Second}

@@ -190,6 +190,14 @@ func (c *Client) Move(ctx context.Context, accountID, fromID, toID string) error
 	if errors.As(err, &duplicate) {
 		return nil
 	}
+	var notFound *types.AccountNotFoundException
+	if errors.As(err, &notFound) {
+		// A retried call whose first attempt moved the account finds it
+		// no longer under the source parent.
+		if parent, parentErr := c.Parent(ctx, accountID); parentErr == nil && parent == toID {
+			return nil
+		}
+	}
 	if err != nil {
 		return access.ExplainDenied(fmt.Errorf("moving account %s to %s: %w", accountID, toID, err), "the caller")
 	}

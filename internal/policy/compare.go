@@ -118,9 +118,9 @@ func boolEquals(requestValue string, p pattern) bool {
 	return r == v
 }
 
-// binaryEquals compares base64 policy values with the request value, which
-// the caller passes base64-encoded too; a request value that is not base64
-// is compared as raw bytes.
+// binaryEquals compares the decoded bytes of a base64 policy value with the
+// request value, which callers pass base64-encoded too. A request value that
+// is not valid base64 is compared as raw bytes.
 func binaryEquals(requestValue string, p pattern) bool {
 	v, err := base64.StdEncoding.DecodeString(p.text)
 	if err != nil {

@@ -18,7 +18,7 @@ const (
 type comparison func(requestValue string, policyValue pattern) bool
 
 // baseOperator is a condition operator without its qualifiers. A negated
-// operator (StringNotEquals, NotIpAddress, ...) holds the comparison of its
+// operator (StringNotEquals, NotIpAddress, ...) stores the comparison of its
 // positive form and is true when no policy value compares.
 type baseOperator struct {
 	compare   comparison
@@ -96,8 +96,8 @@ func parseOperator(name string) (operator, bool) {
 	return op, ok
 }
 
-// matchConditions reports whether every operator of a Condition element
-// holds. An unknown operator holds for nothing, as IAM rejects it on write.
+// matchConditions reports whether every operator of a Condition element is
+// true. An unknown operator is false, because IAM rejects it on write.
 func (c *requestContext) matchConditions(conds Conditions, variables bool) bool {
 	for name, keys := range conds {
 		op, ok := parseOperator(name)
@@ -114,20 +114,13 @@ func (c *requestContext) matchConditions(conds Conditions, variables bool) bool 
 }
 
 // matchConditionKey evaluates one key of an operator against its policy
-// values, which are ORed (NORed for a negated operator).
+// values, which are ORed (NORed for a negated operator). A missing key
+// decides alone; otherwise a policy value whose variable does not resolve
+// makes the key false.
 func (c *requestContext) matchConditionKey(op operator, key string, values Values, variables bool) bool {
 	requestValues, present := c.lookup(key)
 	if op.null {
 		return matchNull(values, present)
-	}
-
-	policyValues := make([]pattern, 0, len(values))
-	for _, v := range values {
-		patterns, ok := c.expandValue(v, variables && op.variables)
-		if !ok {
-			return false
-		}
-		policyValues = append(policyValues, patterns...)
 	}
 
 	if !present {
@@ -142,24 +135,33 @@ func (c *requestContext) matchConditionKey(op operator, key string, values Value
 		return op.negated
 	}
 
+	policyValues := make([]pattern, 0, len(values))
+	for _, v := range values {
+		p, ok := c.expandValue(v, variables && op.variables)
+		if !ok {
+			return false
+		}
+		policyValues = append(policyValues, p)
+	}
+
 	switch op.set {
 	case forAllValues:
 		for _, rv := range requestValues {
-			if !op.holds(rv, policyValues) {
+			if !op.isTrueFor(rv, policyValues) {
 				return false
 			}
 		}
 		return true
 	case forAnyValue:
 		for _, rv := range requestValues {
-			if op.holds(rv, policyValues) {
+			if op.isTrueFor(rv, policyValues) {
 				return true
 			}
 		}
 		return false
 	}
-	// A single-valued operator on a key with several values: the positive
-	// form holds when any value compares, the negated form when none does.
+	// A single-valued operator on a key with several values is true in its
+	// positive form when any value compares, and negated when none does.
 	matched := false
 	for _, rv := range requestValues {
 		if compareAny(op.compare, rv, policyValues) {
@@ -170,8 +172,8 @@ func (c *requestContext) matchConditionKey(op operator, key string, values Value
 	return matched != op.negated
 }
 
-// holds applies the operator to one request value.
-func (op operator) holds(requestValue string, policyValues []pattern) bool {
+// isTrueFor applies the operator to one request value.
+func (op operator) isTrueFor(requestValue string, policyValues []pattern) bool {
 	return compareAny(op.compare, requestValue, policyValues) != op.negated
 }
 
@@ -184,8 +186,8 @@ func compareAny(compare comparison, requestValue string, policyValues []pattern)
 	return false
 }
 
-// matchNull implements the Null operator: "true" holds when the key is
-// missing, "false" when it is present; several values are ORed.
+// matchNull implements the Null operator. The value "true" matches a missing
+// key and "false" a present one. Several values are ORed.
 func matchNull(values Values, present bool) bool {
 	for _, v := range values {
 		switch strings.ToLower(v) {

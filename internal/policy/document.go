@@ -95,9 +95,22 @@ func scalarText(data []byte) (string, error) {
 // MarshalJSON writes a single value as a string and several as a list.
 func (v Values) MarshalJSON() ([]byte, error) {
 	if len(v) == 1 {
-		return json.Marshal(v[0])
+		return marshalText(v[0])
 	}
-	return json.Marshal([]string(v))
+	return marshalText([]string(v))
+}
+
+// marshalText marshals without escaping <, > and &, so that Size counts
+// those characters as one each. json.Marshal escapes them again in its own
+// output; an Encoder with SetEscapeHTML(false) keeps them.
+func marshalText(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // Principal is the Principal or NotPrincipal element of a resource policy.
@@ -158,7 +171,7 @@ func (p Principal) MarshalJSON() ([]byte, error) {
 	if len(p.Federated) > 0 {
 		m["Federated"] = p.Federated
 	}
-	return json.Marshal(m)
+	return marshalText(m)
 }
 
 // Conditions maps a condition operator (such as StringEquals or

@@ -81,9 +81,9 @@ type Evaluation struct {
 
 // Evaluate decides a request against a principal's identity policies and an
 // optional permissions boundary, following IAM's evaluation logic within one
-// account: an explicit Deny in any of them wins; otherwise the request is
-// allowed only when an identity policy allows it and, if boundary is not
-// nil, the boundary allows it too; otherwise it is implicitly denied.
+// account. An explicit Deny in any of them wins. Otherwise the request is
+// allowed only when an identity policy allows it and a non-nil boundary
+// allows it too. Every other request is implicitly denied.
 func Evaluate(req Request, identity []NamedPolicy, boundary *NamedPolicy) Evaluation {
 	c := newRequestContext(req)
 
@@ -180,16 +180,16 @@ func (c *requestContext) scan(doc *Document, requireResource bool) (deny, allow 
 // Condition elements all apply to the request; Principal is the caller's
 // business.
 func (c *requestContext) matchStatement(st *Statement, variables, requireResource bool) bool {
-	if !c.matchAction(st) {
+	if !c.matchActionElement(st) {
 		return false
 	}
-	if !c.matchResource(st, variables, requireResource) {
+	if !c.matchResourceElement(st, variables, requireResource) {
 		return false
 	}
 	return c.matchConditions(st.Condition, variables)
 }
 
-func (c *requestContext) matchAction(st *Statement) bool {
+func (c *requestContext) matchActionElement(st *Statement) bool {
 	switch {
 	case len(st.Action) > 0:
 		for _, p := range st.Action {
@@ -209,42 +209,30 @@ func (c *requestContext) matchAction(st *Statement) bool {
 	return false
 }
 
-// matchResource applies Resource or NotResource. A Resource value whose
+// matchResourceElement applies Resource or NotResource. A Resource value whose
 // variable cannot be resolved matches nothing. A NotResource value that
 // cannot be resolved makes the whole statement not apply, because IAM cannot
 // tell which resources it excludes.
-func (c *requestContext) matchResource(st *Statement, variables, requireResource bool) bool {
+func (c *requestContext) matchResourceElement(st *Statement, variables, requireResource bool) bool {
 	switch {
 	case len(st.Resource) > 0:
 		for _, v := range st.Resource {
-			patterns, ok := c.expandValue(v, variables)
-			if !ok {
-				continue
-			}
-			if anyPatternMatches(patterns, c.req.Resource) {
+			p, ok := c.expandValue(v, variables)
+			if ok && matchResource(p, c.req.Resource) {
 				return true
 			}
 		}
 		return false
 	case len(st.NotResource) > 0:
 		for _, v := range st.NotResource {
-			patterns, ok := c.expandValue(v, variables)
-			if !ok || anyPatternMatches(patterns, c.req.Resource) {
+			p, ok := c.expandValue(v, variables)
+			if !ok || matchResource(p, c.req.Resource) {
 				return false
 			}
 		}
 		return true
 	}
 	return !requireResource
-}
-
-func anyPatternMatches(patterns []pattern, resource string) bool {
-	for _, p := range patterns {
-		if p.match(resource, false) {
-			return true
-		}
-	}
-	return false
 }
 
 // statementLabel names a statement by its Sid, or by its index without one.

@@ -16,14 +16,12 @@ func MatchAction(pattern, action string) bool {
 }
 
 // MatchARN reports whether a Resource pattern matches an ARN. IAM compares
-// ARNs with regard to case; "*" matches any run of characters, colons and
-// slashes included, and "?" one character. Policy variables must already be
-// substituted.
+// ARNs with regard to case. "?" matches one character, and "*" any run of
+// characters within a colon-separated segment. A "*" that ends a segment may
+// also run past colons, so "arn:aws:logs:*:*:log-group:app*" matches the
+// group's log streams. Policy variables must already be substituted.
 func MatchARN(pattern, arn string) bool {
-	if pattern == "*" {
-		return true
-	}
-	return matchGlob(pattern, nil, arn, false)
+	return matchResource(patternOf(pattern), arn)
 }
 
 // pattern is a policy value after variable substitution. literal, when not
@@ -33,6 +31,14 @@ func MatchARN(pattern, arn string) bool {
 type pattern struct {
 	text    string
 	literal []bool
+}
+
+func patternOf(text string) pattern {
+	return pattern{text: text}
+}
+
+func (p pattern) wildAt(i int) bool {
+	return p.literal == nil || !p.literal[i]
 }
 
 func (p pattern) match(s string, fold bool) bool {
@@ -81,6 +87,77 @@ func matchGlob(p string, literal []bool, s string, fold bool) bool {
 	return pi == len(p)
 }
 
+// matchResource matches an ARN against a Resource pattern with IAM's
+// segment rules (see MatchARN).
+func matchResource(p pattern, arn string) bool {
+	if p.literal == nil && p.text == "*" {
+		return true
+	}
+	if !hasBoundedStar(p) {
+		return p.match(arn, false)
+	}
+	return matchSegments(p, arn)
+}
+
+// segmentEndStar reports whether the "*" at i ends a segment, with at most
+// further stars between it and the next colon or the end.
+func segmentEndStar(p pattern, i int) bool {
+	for j := i + 1; j < len(p.text); j++ {
+		switch {
+		case p.text[j] == ':':
+			return true
+		case p.text[j] != '*' || !p.wildAt(j):
+			return false
+		}
+	}
+	return true
+}
+
+// hasBoundedStar reports whether a "*" of p must stop at colons.
+func hasBoundedStar(p pattern) bool {
+	for i := 0; i < len(p.text); i++ {
+		if p.text[i] == '*' && p.wildAt(i) && !segmentEndStar(p, i) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchSegments matches with dynamic programming, because a greedy matcher
+// cannot mix stars that cross colons with stars that do not. matched[j]
+// records whether the pattern so far matches s[:j].
+func matchSegments(p pattern, s string) bool {
+	matched := make([]bool, len(s)+1)
+	next := make([]bool, len(s)+1)
+	matched[0] = true
+	for i := 0; i < len(p.text); i++ {
+		clear(next)
+		c := p.text[i]
+		switch {
+		case c == '*' && p.wildAt(i):
+			crossing := segmentEndStar(p, i)
+			for j := 0; j <= len(s); j++ {
+				next[j] = matched[j] || j > 0 && next[j-1] && (crossing || s[j-1] != ':')
+			}
+		case c == '?' && p.wildAt(i):
+			for j := 0; j < len(s); j++ {
+				if matched[j] {
+					_, n := utf8.DecodeRuneInString(s[j:])
+					next[j+n] = true
+				}
+			}
+		default:
+			for j := 0; j < len(s); j++ {
+				if matched[j] && s[j] == c {
+					next[j+1] = true
+				}
+			}
+		}
+		matched, next = next, matched
+	}
+	return matched[len(s)]
+}
+
 func lowerASCII(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'
@@ -91,18 +168,16 @@ func lowerASCII(c byte) byte {
 // matchARNParts implements ArnEquals and ArnLike: IAM compares each of the
 // six colon-separated parts of the ARN on its own, so a wildcard does not
 // reach across a colon except in the last part (the resource), which keeps
-// its colons. A pattern with fewer than six parts is matched as a whole.
+// its colons. A pattern with fewer than six parts matches nothing, except
+// a bare "*".
 func matchARNParts(p pattern, arn string) bool {
 	if p.literal == nil && p.text == "*" {
 		return true
 	}
 	parts := splitARN(p.text)
 	values := splitARN(arn)
-	if len(values) != 6 {
+	if len(values) != 6 || len(parts) != 6 {
 		return false
-	}
-	if len(parts) != 6 {
-		return p.match(arn, false)
 	}
 	offset := 0
 	for i, part := range parts {

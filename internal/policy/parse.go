@@ -24,6 +24,9 @@ const (
 // follow the document. Statement may be one object or a list of them. The
 // structure is checked by Validate, not here.
 func ParseDocument(data []byte) (*Document, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, errors.New("parse policy document: the document is empty")
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var doc Document
 	if err := dec.Decode(&doc); err != nil {
@@ -174,21 +177,26 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// Size returns the number of characters of doc marshalled as compact JSON,
-// which is how IAM measures a document against MaxManagedPolicySize and the
-// other limits when the document is sent as this package marshals it.
+// Marshal returns doc as compact JSON without HTML escapes. Send this text to
+// IAM so that Size and IAM count the same characters; json.Marshal would
+// write "<", ">" and "&" as six-character escapes.
+func Marshal(doc *Document) ([]byte, error) {
+	return marshalText(doc)
+}
+
+// Size returns the number of characters of Marshal's output, which is how
+// IAM measures a document against MaxManagedPolicySize and the other limits:
+// IAM does not count whitespace, and Marshal writes none outside strings.
 // Whitespace inside strings is counted, so the figure never falls short of
 // IAM's.
 func Size(doc *Document) int {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(doc); err != nil {
-		// Encoding fails only for values JSON cannot hold, which a Document
-		// never contains.
+	data, err := marshalText(doc)
+	if err != nil {
+		// Unreachable: a Document contains only strings and lists and maps
+		// of strings, which always encode.
 		return 0
 	}
-	return utf8.RuneCount(bytes.TrimRight(buf.Bytes(), "\n"))
+	return utf8.RuneCount(data)
 }
 
 // TextSize returns the number of characters of a policy document as written,

@@ -79,8 +79,8 @@ func (c *requestContext) matchPrincipalElement(st *Statement) bool {
 
 // principalMatches reports whether a Principal element names the caller.
 // An account, as "123456789012" or "arn:aws:iam::123456789012:root", names
-// every principal of that account; a role ARN names the role's sessions; a
-// session ARN names that session; "*" names everyone.
+// every principal of that account. A role ARN names the role's sessions, a
+// session ARN that session only, and "*" everyone.
 func principalMatches(p *Principal, rp *RequestPrincipal) bool {
 	if p.Any || contains(p.AWS, "*") {
 		return true
@@ -118,10 +118,15 @@ func principalMatches(p *Principal, rp *RequestPrincipal) bool {
 }
 
 // principalExcluded reports whether a NotPrincipal element exempts the
-// caller. IAM evaluates every identity in the caller's chain (the account,
-// the user or role, and the role session), so the caller is exempt only when
-// each of them is listed: naming a role without its account or its session
-// still leaves the caller subject to the statement.
+// caller. IAM checks each identity in the caller's chain: the account first,
+// then the user or role, then the role session. So the caller is exempt only
+// when its account is listed together with the user, the role or the
+// session. A user listed without its account stays subject to the statement.
+//
+// NOTE: a listed role ARN also exempts the role's sessions here. This
+// follows AWS's advice to list the role and its account, but it is not
+// checked against IAM. IAM also denies principals that have a permissions
+// boundary whatever NotPrincipal lists, which this function cannot see.
 func principalExcluded(p *Principal, rp *RequestPrincipal) bool {
 	if p.Any || contains(p.AWS, "*") {
 		return true
@@ -136,22 +141,19 @@ func principalExcluded(p *Principal, rp *RequestPrincipal) bool {
 		return principalMatches(&Principal{Federated: p.Federated}, rp)
 	}
 
-	accountListed := false
-	idListed, sessionListed := false, rp.SessionARN == ""
+	accountListed, identityListed := false, false
 	for _, v := range p.AWS {
 		if account, ok := principalAccount(v); ok {
 			if account == rp.Account {
 				accountListed = true
-				if isRootARN(rp.ID) {
-					idListed = true
-				}
+				// The root user is the account itself.
+				identityListed = identityListed || isRootARN(rp.ID)
 			}
 			continue
 		}
-		idListed = idListed || v == rp.ID
-		sessionListed = sessionListed || v == rp.SessionARN
+		identityListed = identityListed || v == rp.ID || rp.SessionARN != "" && v == rp.SessionARN
 	}
-	return accountListed && idListed && sessionListed
+	return accountListed && identityListed
 }
 
 // principalAccount returns the account of an account principal:

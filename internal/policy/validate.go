@@ -84,7 +84,7 @@ func validateStatement(st *Statement, kind Kind) error {
 		return fmt.Errorf("invalid Effect %q: use Allow or Deny", st.Effect)
 	}
 
-	if err := validateActions(st); err != nil {
+	if err := validateActions(st, kind); err != nil {
 		return err
 	}
 	if len(st.Resource) > 0 && len(st.NotResource) > 0 {
@@ -114,7 +114,7 @@ func validateStatement(st *Statement, kind Kind) error {
 	return validateConditions(st.Condition)
 }
 
-func validateActions(st *Statement) error {
+func validateActions(st *Statement, kind Kind) error {
 	switch {
 	case len(st.Action) > 0 && len(st.NotAction) > 0:
 		return errors.New("both Action and NotAction are set: use only one")
@@ -129,6 +129,11 @@ func validateActions(st *Statement) error {
 			if !actionPattern.MatchString(a) {
 				return fmt.Errorf("action %q is invalid: actions must be prefixed by a service, "+
 					"such as iam:CreateRole or s3:Get*", a)
+			}
+			// IAM accepts only STS actions in a role's trust policy.
+			if kind == KindTrust && !strings.EqualFold(a[:strings.IndexByte(a, ':')], "sts") {
+				return fmt.Errorf("action %q is not allowed in a trust policy: use STS actions "+
+					"such as sts:AssumeRole or sts:AssumeRoleWithWebIdentity", a)
 			}
 		}
 	}
@@ -159,6 +164,13 @@ func validatePrincipals(st *Statement) error {
 	}
 	if p == nil {
 		return errors.New("missing required field Principal")
+	}
+	if st.NotPrincipal != nil {
+		// IAM rejects NotPrincipal in role trust policies; other resource
+		// policies accept it only with Deny. EvaluateTrust evaluates it either
+		// way.
+		return errors.New("NotPrincipal is not supported in a trust policy: use Principal, " +
+			"or a Deny statement with an ArnNotEquals condition on aws:PrincipalArn")
 	}
 	if p.Any {
 		return nil

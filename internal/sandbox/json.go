@@ -66,9 +66,6 @@ func writeJSONError(w http.ResponseWriter, requestID string, err *api.Error) {
 	if err.Reason != "" {
 		payload["Reason"] = err.Reason
 	}
-	if err.Code == "TooManyRequestsException" {
-		payload["Type"] = "AWS::Organizations"
-	}
 	body, _ := json.Marshal(payload)
 	w.Header().Set("Content-Type", jsonContentType)
 	w.Header().Set("X-Amzn-RequestId", requestID)
@@ -78,13 +75,13 @@ func writeJSONError(w http.ResponseWriter, requestID string, err *api.Error) {
 	w.Write(body)
 }
 
-// jsonAuthError translates an authentication or authorization error from
-// the Query protocol's codes to the ones AWS's JSON services send:
-// Organizations answers an unknown access key with
-// UnrecognizedClientException and a bad signature with
-// InvalidSignatureException, where IAM and STS send InvalidClientTokenId and
-// SignatureDoesNotMatch. A clock skew is an InvalidSignatureException too.
-func jsonAuthError(err *api.Error) *api.Error {
+// jsonErrorCode translates an authentication, authorization or internal
+// error from the Query protocol's codes to the ones AWS's JSON services send:
+// Organizations returns UnrecognizedClientException for an unknown access
+// key and InvalidSignatureException for a bad signature, where IAM and STS
+// send InvalidClientTokenId and SignatureDoesNotMatch. A clock skew is an
+// InvalidSignatureException too.
+func jsonErrorCode(err *api.Error) *api.Error {
 	names := map[string]string{
 		"AccessDenied":               "AccessDeniedException",
 		"InvalidClientTokenId":       "UnrecognizedClientException",
@@ -93,6 +90,7 @@ func jsonAuthError(err *api.Error) *api.Error {
 		"MissingAuthenticationToken": "MissingAuthenticationTokenException",
 		"ExpiredToken":               "ExpiredTokenException",
 		"RequestExpired":             "InvalidSignatureException",
+		"ServiceFailure":             "ServiceException",
 	}
 	code, ok := names[err.Code]
 	if !ok {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
@@ -21,7 +22,7 @@ func TestStateRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sandbox.json")
 	opts := sandbox.Options{StatePath: path, CreateAccountDelay: -1}
 
-	first, _, client := startOrg(t, opts)
+	first, cfgFirst, client := startOrg(t, opts)
 	root := rootID(t, client)
 	ou, err := client.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
 		ParentId: &root, Name: aws.String("workloads"),
@@ -40,6 +41,15 @@ func TestStateRoundTrip(t *testing.T) {
 	status := describeStatus(t, client, created.CreateAccountStatus.Id)
 	if status.State != types.CreateAccountStateSucceeded {
 		t.Fatalf("state = %s, want SUCCEEDED", status.State)
+	}
+
+	_, err = iam.NewFromConfig(cfgFirst).CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName: aws.String("kept"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
+			`"Principal":{"AWS":"arn:aws:iam::` + first.ManagementAccountID() + `:root"},"Action":"sts:AssumeRole"}]}`),
+	})
+	if err != nil {
+		t.Fatalf("CreateRole: %v", err)
 	}
 
 	info, err := os.Stat(path)
@@ -74,6 +84,9 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 	if len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Value) != "platform" {
 		t.Errorf("OU tags after reload = %v, want owner=platform", tags.Tags)
+	}
+	if _, err := iam.NewFromConfig(cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("kept")}); err != nil {
+		t.Errorf("GetRole after reload: %v", err)
 	}
 	statuses, err := reloaded.ListCreateAccountStatus(ctx, &organizations.ListCreateAccountStatusInput{})
 	if err != nil {
@@ -147,4 +160,25 @@ func TestStateFileCreatedOnFirstStart(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("state directory has %d entries, want only the state file (no temporary files left)", len(entries))
 	}
+}
+
+func TestStateSaveFailure(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, cfg := sandboxtest.Start(t, sandbox.Options{StatePath: filepath.Join(dir, "sandbox.json")})
+	// Without its directory the state cannot be saved.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+
+	client := organizations.NewFromConfig(noRetry(cfg))
+	_, err := client.CreateOrganization(context.Background(), &organizations.CreateOrganizationInput{})
+	apiErr := wantAPIError(t, err, "ServiceException")
+	if !strings.Contains(apiErr.ErrorMessage(), "saving the sandbox state failed") {
+		t.Errorf("message %q does not say that saving failed", apiErr.ErrorMessage())
+	}
+	_, err = iam.NewFromConfig(noRetry(cfg)).CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("u")})
+	wantAPIError(t, err, "ServiceFailure")
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // queryService is a service that speaks the AWS Query protocol: a
-// form-encoded POST with Action and Version, answered with XML.
+// form-encoded POST with Action and Version, and an XML response.
 type queryService struct {
 	Name      string // signing name and call-count prefix: "iam" or "sts"
 	Version   string // the API version clients send

@@ -2,7 +2,7 @@
 // and STS that orgstrap uses. It serves AWS's wire protocols over HTTP, so
 // unmodified aws-sdk-go-v2 clients and the AWS CLI work against it: it
 // verifies SigV4 signatures, decodes JSON 1.1 (Organizations) and Query (IAM,
-// STS) requests, injects the faults a test asks for, implements
+// STS) requests, injects the faults configured in Options, implements
 // Organizations, persists its state, and delegates IAM and STS to
 // identity.Store. Every request runs under one mutex.
 package sandbox
@@ -40,8 +40,8 @@ type Options struct {
 	// ConsistencyDelay is how long a new account's access role, and a
 	// created or changed role or trust policy, take to have effect.
 	ConsistencyDelay time.Duration
-	// ThrottleRate is the fraction of requests, from 0 to 1, answered with
-	// the service's throttling error.
+	// ThrottleRate is the fraction of requests, from 0 to 1, that get the
+	// service's throttling error.
 	ThrottleRate float64
 	// Seed seeds the generator that picks throttled requests, so a test can
 	// repeat a run; zero means a random seed.
@@ -98,9 +98,9 @@ type adminKey struct {
 	SecretAccessKey string `json:"secretAccessKey"`
 }
 
-// New returns a sandbox. When opts.StatePath names an existing file, the
-// state is loaded from it; otherwise a management account with an
-// administrator user is created (and saved, when StatePath is set).
+// New returns a sandbox. When opts.StatePath names an existing file, New
+// loads the state from it. Otherwise it creates a management account with
+// an administrator user and saves that state when StatePath is set.
 func New(opts Options) (*Sandbox, error) {
 	if opts.CreateAccountDelay == 0 {
 		opts.CreateAccountDelay = DefaultCreateAccountDelay

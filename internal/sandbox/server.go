@@ -24,7 +24,7 @@ var unsignedSTSActions = map[string]bool{
 	"AssumeRoleWithSAML":        true,
 }
 
-// exchange is one request and what the sandbox answered, for the log.
+// exchange is one request and the sandbox's response, for the log.
 type exchange struct {
 	id      string
 	service string
@@ -35,7 +35,7 @@ type exchange struct {
 }
 
 // Handler returns the HTTP handler that serves Organizations, IAM and STS
-// on one endpoint. It tells the services apart by X-Amz-Target and by the
+// on one endpoint. It identifies the service by X-Amz-Target and by the
 // service name in the SigV4 credential scope.
 func (s *Sandbox) Handler() http.Handler {
 	return http.HandlerFunc(s.serveHTTP)
@@ -59,9 +59,11 @@ func (s *Sandbox) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		auth, authErr = parseAuthHeader(value)
 	}
 
+	// Organizations is the one JSON service; a request signed for it
+	// with a wrong or missing target gets UnknownOperationException.
 	target := r.Header.Get("X-Amz-Target")
 	switch {
-	case strings.HasPrefix(target, organizationsTargetPrefix):
+	case strings.HasPrefix(target, organizationsTargetPrefix) || auth != nil && auth.Service == "organizations":
 		ex.service = "organizations"
 		ex.action = strings.TrimPrefix(target, organizationsTargetPrefix)
 		s.serveOrganizations(w, r, body, auth, authErr, ex)
@@ -120,7 +122,7 @@ func (s *Sandbox) serveOrganizations(w http.ResponseWriter, r *http.Request, bod
 	}
 
 	if err != nil {
-		s.fail(w, ex, jsonAuthError(err))
+		s.fail(w, ex, jsonErrorCode(err))
 		return
 	}
 	ex.status = http.StatusOK

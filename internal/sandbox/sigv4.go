@@ -41,7 +41,13 @@ func (a *authHeader) Scope() string {
 	return strings.Join([]string{a.Date, a.Region, a.Service, scopeTerminator}, "/")
 }
 
-// parseAuthHeader parses
+// parseAuthHeader parses the Authorization header of a signed request.
+//
+// NOTE: only header signatures are accepted. Presigned URLs, which carry
+// the signature in X-Amz-* query parameters, get MissingAuthenticationToken.
+// orgstrap and the AWS CLI commands for these services sign headers.
+//
+// The header has the form
 // "AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/SERVICE/aws4_request,
 // SignedHeaders=a;b, Signature=hex".
 func parseAuthHeader(value string) (*authHeader, *api.Error) {

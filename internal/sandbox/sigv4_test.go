@@ -163,7 +163,35 @@ func TestSignatureRawRequests(t *testing.T) {
 		if status != http.StatusBadRequest || !strings.Contains(body, "UnknownOperationException") {
 			t.Errorf("got %d %s, want 400 UnknownOperationException", status, body)
 		}
+
+		header := http.Header{"Content-Type": {"application/x-amz-json-1.1"}}
+		req = signedRequest(t, endpoint, "organizations", keyID, secret, []byte("{}"), header, time.Now())
+		status, body = sendRaw(t, req)
+		if status != http.StatusBadRequest || !strings.Contains(body, "UnknownOperationException") {
+			t.Errorf("no X-Amz-Target: got %d %s, want 400 UnknownOperationException", status, body)
+		}
 	})
+}
+
+func TestQueryProtocolErrors(t *testing.T) {
+	sb, cfg := sandboxtest.Start(t, sandbox.Options{})
+	endpoint := aws.ToString(cfg.BaseEndpoint)
+	keyID, secret := sb.AdminCredentials()
+	tests := []struct {
+		name, service, body string
+		wantCode            string
+	}{
+		{"wrong version", "iam", "Action=ListRoles&Version=2011-06-15", "InvalidParameterValue"},
+		{"missing action", "sts", "Version=2011-06-15", "MissingAction"},
+		{"unknown action", "iam", "Action=ListBuckets&Version=2010-05-08", "InvalidAction"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := signedRequest(t, endpoint, tt.service, keyID, secret, []byte(tt.body), queryHeader(), time.Now())
+			status, body := sendRaw(t, req)
+			wantXMLError(t, status, body, http.StatusBadRequest, tt.wantCode)
+		})
+	}
 }
 
 // wantXMLError checks a Query ErrorResponse.

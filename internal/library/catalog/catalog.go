@@ -141,10 +141,12 @@ func (c *Catalog) Match(pattern string) []Action {
 		}
 		return nil
 	}
+	// Only the keys that share the pattern's literal prefix can match.
+	prefix := pattern[:strings.IndexAny(pattern, "*?")]
 	var out []Action
-	for _, key := range c.sorted {
-		if Glob(pattern, key) {
-			out = append(out, c.actions[key])
+	for i := sort.SearchStrings(c.sorted, prefix); i < len(c.sorted) && strings.HasPrefix(c.sorted[i], prefix); i++ {
+		if Glob(pattern, c.sorted[i]) {
+			out = append(out, c.actions[c.sorted[i]])
 		}
 	}
 	return out

@@ -43,8 +43,8 @@ func (s *Store) check(c *call, action, resource string, ctx map[string][]string)
 	return s.Authorize(c.caller, action, resource, ctx)
 }
 
-// decide evaluates req for caller and, when it is denied, returns the end of
-// AWS's AccessDenied message that says why.
+// decide evaluates req for caller. When the request is denied, it returns
+// the end of AWS's AccessDenied message, which gives the reason.
 func (s *Store) decide(caller *api.Caller, req policy.Request) (string, bool) {
 	pp := s.callerPolicies(caller, s.cutoff())
 	ev := policy.Evaluate(req, pp.identity, pp.boundary)
@@ -161,7 +161,9 @@ func (s *Store) requestContext(caller *api.Caller, extra map[string][]string) ma
 		"aws:CurrentTime":      {now.Format(time.RFC3339)},
 		"aws:EpochTime":        {strconv.FormatInt(now.Unix(), 10)},
 		"aws:RequestedRegion":  {"us-east-1"},
-		"aws:SecureTransport":  {"false"},
+		// AWS's IAM and STS endpoints accept only HTTPS, so the key is true
+		// there. The sandbox reports the same over its loopback HTTP.
+		"aws:SecureTransport": {"true"},
 	}
 	switch caller.Kind {
 	case api.KindUser:

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 )
 
@@ -17,6 +18,17 @@ func newID(prefix string, n int) string {
 	}
 	out := []byte(prefix)
 	for _, b := range buf {
+		out = append(out, idAlphabet[int(b)%len(idAlphabet)])
+	}
+	return string(out)
+}
+
+// stableID returns an id of IAM's shape derived from seed, for the built-in
+// AWS managed policies, whose ids must not change when the sandbox restarts.
+func stableID(prefix, seed string) string {
+	sum := sha256.Sum256([]byte(seed))
+	out := []byte(prefix)
+	for _, b := range sum[:21-len(prefix)] {
 		out = append(out, idAlphabet[int(b)%len(idAlphabet)])
 	}
 	return string(out)

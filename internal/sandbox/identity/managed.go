@@ -23,7 +23,7 @@ var awsManagedDocuments = map[string]string{
 		`"iam:GenerateCredentialReport","iam:GenerateServiceLastAccessedDetails","iam:Get*","iam:List*",` +
 		`"iam:SimulateCustomPolicy","iam:SimulatePrincipalPolicy"],"Resource":"*"}]}`,
 	// NOTE: AWS's ReadOnlyAccess lists the read actions of every service one
-	// by one; this shorter document grants the same Get, List and Describe
+	// by one. This shorter document grants the Get, List and Describe
 	// families by wildcard, so it allows a few read actions that AWS's
 	// version does not name.
 	"/ReadOnlyAccess": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[` +
@@ -43,7 +43,7 @@ func awsManagedPolicies(partition string) map[string]*managedPolicy {
 		mp := &managedPolicy{
 			Name:       pathName[i+1:],
 			Path:       pathName[:i+1],
-			ID:         newID("ANPA", 21),
+			ID:         stableID("ANPA", pathName),
 			ARN:        "arn:" + partition + ":iam::aws:policy" + pathName,
 			Created:    created,
 			Updated:    created,

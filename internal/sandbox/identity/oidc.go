@@ -77,6 +77,7 @@ func iamCreateOpenIDConnectProvider(s *Store, c *call) (any, bool, *api.Error) {
 	if err := validateThumbprints(thumbprints); err != nil {
 		return nil, false, err
 	}
+
 	arn := "arn:" + s.opts.Partition + ":iam::" + c.acct.ID + ":oidc-provider/" + issuerHostPath(u)
 	if err := s.check(c, "iam:CreateOpenIDConnectProvider", arn, tagRequestContext(tags)); err != nil {
 		return nil, false, err

@@ -53,9 +53,9 @@ func (s *Store) sessionPolicies(ss *session, cutoff time.Time) []policy.NamedPol
 }
 
 // Credentials resolves the access key of a request to its secret and
-// caller. A long-term key must come without a session token and a
-// temporary key with its own; anything else is InvalidClientTokenId, and an
-// expired session is ExpiredToken.
+// caller. A long-term key must come without a session token, and a
+// temporary key with its own token. Anything else is InvalidClientTokenId,
+// and an expired session is ExpiredToken.
 func (s *Store) Credentials(accessKeyID, sessionToken string) (string, *api.Caller, *api.Error) {
 	invalid := &api.Error{Code: "InvalidClientTokenId", Status: 403,
 		Message: "The security token included in the request is invalid."}

@@ -2,8 +2,8 @@
 // users, managed and inline policies, OIDC providers and STS sessions, with
 // IAM's validation rules and, when enforced, IAM's authorization of every
 // call. The sandbox core routes IAM and STS requests here after it has
-// verified the signature; it holds one mutex around every call, so the Store
-// has no lock of its own.
+// verified the signature. The core holds one mutex around every call, so the
+// Store has no lock of its own.
 package identity
 
 import (
@@ -217,11 +217,15 @@ func (a *account) fillMaps() {
 // handler runs one IAM or STS action for a call.
 type handler func(s *Store, c *call) (result any, mutated bool, err *api.Error)
 
-// HandleIAM runs an IAM Query action. The handlers authorize the call
-// themselves when EnforceIAM is set, because only they know the target
-// resource and the condition keys; the core must not also authorize IAM
-// calls with a "*" resource.
+// HandleIAM runs an IAM Query action for a signed caller. The handlers
+// authorize the call themselves when EnforceIAM is set, because only they
+// know the target resource and the condition keys. So the core must not also
+// authorize IAM calls with a "*" resource.
 func (s *Store) HandleIAM(caller *api.Caller, action string, params url.Values) (any, bool, *api.Error) {
+	if caller == nil {
+		return nil, false, &api.Error{Code: "MissingAuthenticationToken", Status: 403,
+			Message: "Request is missing Authentication Token"}
+	}
 	h, ok := iamHandlers[action]
 	if !ok {
 		return nil, false, &api.Error{Code: "InvalidAction", Status: 400,

@@ -40,6 +40,8 @@ type sessionRequest struct {
 	policyARNs  []string
 }
 
+// readSessionRequest reads and validates the parameters of a session
+// request.
 func (s *Store) readSessionRequest(c *call) (sessionRequest, *api.Error) {
 	var sr sessionRequest
 	var err *api.Error
@@ -62,28 +64,37 @@ func (s *Store) readSessionRequest(c *call) (sessionRequest, *api.Error) {
 		return sr, validationError("Value '%d' at 'durationSeconds' failed to satisfy constraint: Member must have value between %d and %d",
 			sr.duration, minSessionSeconds, maxMaxSessionDuration)
 	}
-	sr.policy = c.get("Policy")
-	if sr.policy != "" {
-		doc, err := parsePolicy(sr.policy, policy.KindIdentity, 0, "")
+
+	sr.policy, sr.policyARNs, err = s.readSessionPolicies(c)
+	return sr, err
+}
+
+// readSessionPolicies reads the Policy document and the PolicyArns list
+// that narrow a session.
+func (s *Store) readSessionPolicies(c *call) (string, []string, *api.Error) {
+	text := c.get("Policy")
+	if text != "" {
+		doc, err := parsePolicy(text, policy.KindIdentity, 0, "")
 		if err != nil {
-			return sr, err
+			return "", nil, err
 		}
 		if policy.Size(doc) > maxPackedPolicySize {
-			return sr, &api.Error{Code: "PackedPolicyTooLarge", Status: 400,
+			return "", nil, &api.Error{Code: "PackedPolicyTooLarge", Status: 400,
 				Message: "Packed policy consumes more than 100% of the allotted space."}
 		}
 	}
+
+	var arns []string
 	for i := 1; ; i++ {
 		arn := c.get(fmt.Sprintf("PolicyArns.member.%d.arn", i))
 		if arn == "" {
-			break
+			return text, arns, nil
 		}
 		if _, err := s.findPolicy(arn); err != nil {
-			return sr, invalidInput("Policy %s does not exist.", arn)
+			return "", nil, invalidInput("Policy %s does not exist.", arn)
 		}
-		sr.policyARNs = append(sr.policyARNs, arn)
+		arns = append(arns, arn)
 	}
-	return sr, nil
 }
 
 // validateSessionName checks a role session name or source identity: 2 to
@@ -98,8 +109,8 @@ func validateSessionName(member, name string) *api.Error {
 	return nil
 }
 
-// assumableRole returns the role with ARN arn and the trust policy STS sees
-// for it: the newest one older than the consistency delay. A role created
+// assumableRole returns the role with ARN arn and the trust policy that STS
+// applies to it: the newest one older than the consistency delay. A role created
 // within the delay is not found yet.
 func (s *Store) assumableRole(arn string) (*role, *policy.Document, bool) {
 	rest, ok := strings.CutPrefix(arn, "arn:"+s.opts.Partition+":iam::")
@@ -179,14 +190,16 @@ func stsAssumeRole(s *Store, c *call) (any, bool, *api.Error) {
 		return nil, false, denied
 	}
 
-	if sr.duration > r.MaxSessionDuration {
-		return nil, false, &api.Error{Code: "ValidationError", Status: 400,
-			Message: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}
-	}
+	// The chaining cap is checked first, since it is the cause whenever
+	// both limits are exceeded.
 	chained := c.caller.Kind == api.KindAssumedRole
 	if chained && sr.duration > chainedSessionSeconds {
 		return nil, false, &api.Error{Code: "ValidationError", Status: 400,
 			Message: "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."}
+	}
+	if sr.duration > r.MaxSessionDuration {
+		return nil, false, &api.Error{Code: "ValidationError", Status: 400,
+			Message: "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."}
 	}
 
 	ss := s.issueSession(r, accountOfARN(r.ARN), sr.sessionName, time.Duration(sr.duration)*time.Second)
@@ -208,9 +221,9 @@ func stsAssumeRole(s *Store, c *call) (any, bool, *api.Error) {
 }
 
 // identityMayAssume applies the caller's own policies to sts:AssumeRole
-// when EnforceIAM is set. AWS requires them to allow the call, except
-// within one account when the trust statement names the caller's user or
-// role ARN itself rather than the account; an explicit deny always wins.
+// when EnforceIAM is set. AWS requires them to allow the call unless the
+// role is in the caller's account and the trust statement names the caller's
+// user or role ARN itself, not the account. An explicit deny always wins.
 func (s *Store) identityMayAssume(caller *api.Caller, req policy.Request, st policy.Statement, p *policy.RequestPrincipal) bool {
 	if !s.opts.EnforceIAM || caller.Kind == api.KindRoot {
 		return true

@@ -137,11 +137,14 @@ func (s *Store) parseTrust(text string) (*policy.Document, *api.Error) {
 }
 
 // principalExists reports whether an AWS principal value names something
-// IAM can resolve: "*", an account id or root ARN, or an existing role or
-// user ARN.
+// IAM can resolve: "*", an account id or root ARN, an existing role or user
+// ARN, or a session ARN of an existing role.
 func (s *Store) principalExists(v string) bool {
 	if v == "*" || accountIDPattern.MatchString(v) {
 		return true
+	}
+	if rest, ok := strings.CutPrefix(v, "arn:"+s.opts.Partition+":sts::"); ok {
+		return s.sessionPrincipalExists(rest)
 	}
 	prefix := "arn:" + s.opts.Partition + ":iam::"
 	if !strings.HasPrefix(v, prefix) {
@@ -169,4 +172,16 @@ func (s *Store) principalExists(v string) bool {
 		return u != nil && u.ARN == v
 	}
 	return false
+}
+
+// sessionPrincipalExists checks the ACCOUNT:assumed-role/ROLE/SESSION part
+// of a role session ARN: the role must exist, the session need not.
+func (s *Store) sessionPrincipalExists(rest string) bool {
+	acctID, resource, _ := strings.Cut(rest, ":")
+	parts := strings.Split(resource, "/")
+	acct := s.state.Accounts[acctID]
+	if acct == nil || len(parts) != 3 || parts[0] != "assumed-role" || parts[2] == "" {
+		return false
+	}
+	return acct.Roles[strings.ToLower(parts[1])] != nil
 }

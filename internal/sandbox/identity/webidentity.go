@@ -42,6 +42,7 @@ func parseWebToken(raw string) (*webToken, *api.Error) {
 	if err := decodeSegment(parts[0], &header); err != nil || header.Alg == "" {
 		return nil, notJWT
 	}
+
 	var claims struct {
 		Iss string          `json:"iss"`
 		Sub string          `json:"sub"`
@@ -52,6 +53,7 @@ func parseWebToken(raw string) (*webToken, *api.Error) {
 	if err := decodeSegment(parts[1], &claims); err != nil || claims.Iss == "" {
 		return nil, notJWT
 	}
+
 	var aud policy.Values
 	if len(claims.Aud) > 0 {
 		if err := json.Unmarshal(claims.Aud, &aud); err != nil {

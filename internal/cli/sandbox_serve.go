@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/orgstrap/orgstrap/internal/sandbox"
+)
+
+// shutdownTimeout bounds how long serve waits for requests in flight when
+// it is interrupted.
+const shutdownTimeout = 5 * time.Second
+
+type sandboxServeOptions struct {
+	Addr               string
+	StatePath          string
+	CreateAccountDelay time.Duration
+	ConsistencyDelay   time.Duration
+	ThrottleRate       float64
+	AccountQuota       int
+	EnforceIAM         bool
+}
+
+// sandboxOptions converts the flags to sandbox.Options. A create-account
+// delay of zero on the command line means none, which Options spells as a
+// negative value.
+func (o *sandboxServeOptions) sandboxOptions(logger *slog.Logger) sandbox.Options {
+	delay := o.CreateAccountDelay
+	if delay == 0 {
+		delay = -1
+	}
+	return sandbox.Options{
+		CreateAccountDelay: delay,
+		ConsistencyDelay:   o.ConsistencyDelay,
+		ThrottleRate:       o.ThrottleRate,
+		AccountQuota:       o.AccountQuota,
+		EnforceIAM:         o.EnforceIAM,
+		StatePath:          o.StatePath,
+		Logger:             logger,
+	}
+}
+
+func newSandboxServeCommand(g *GlobalOptions) *cobra.Command {
+	opts := &sandboxServeOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the sandbox on a loopback address until interrupted",
+		Long: "serve starts the sandbox and prints four shell export lines on stdout: the endpoint\n" +
+			"and the management account administrator's credentials. Then it logs every request\n" +
+			"to stderr. For example:\n\n" +
+			"  orgstrap sandbox serve --state sandbox.json > sandbox.env &\n" +
+			"  sleep 1; . ./sandbox.env\n" +
+			"  aws --endpoint-url \"$AWS_ENDPOINT_URL\" organizations describe-organization",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSandboxServe(cmd.Context(), g.streams, opts)
+		},
+	}
+	flags := cmd.Flags()
+	flags.StringVar(&opts.Addr, "addr", "127.0.0.1:4566", "loopback address and port to listen on (port 0 picks a free one)")
+	flags.StringVar(&opts.StatePath, "state", "", "JSON file to load the state from and save it to after every change (default: memory only)")
+	flags.DurationVar(&opts.CreateAccountDelay, "create-account-delay", sandbox.DefaultCreateAccountDelay,
+		"how long CreateAccount stays IN_PROGRESS")
+	flags.DurationVar(&opts.ConsistencyDelay, "consistency-delay", 0,
+		"how long new access roles and created or changed roles and trust policies take to have effect")
+	flags.Float64Var(&opts.ThrottleRate, "throttle-rate", 0,
+		"fraction of requests, from 0 to 1, answered with the service's throttling error")
+	flags.IntVar(&opts.AccountQuota, "account-quota", sandbox.DefaultAccountQuota,
+		"maximum number of accounts in the organization, the management account included")
+	flags.BoolVar(&opts.EnforceIAM, "enforce-iam", false, "check every call against the caller's IAM policies")
+	return cmd
+}
+
+// runSandboxServe serves the sandbox until ctx is cancelled, then shuts the
+// server down, waiting for requests in flight.
+func runSandboxServe(ctx context.Context, streams Streams, opts *sandboxServeOptions) error {
+	if err := checkLoopback(opts.Addr); err != nil {
+		return err
+	}
+	if opts.CreateAccountDelay < 0 || opts.ConsistencyDelay < 0 {
+		return WithHint(errors.New("invalid delay: --create-account-delay and --consistency-delay must not be negative"),
+			"pass a duration such as 0s, 2s or 1m")
+	}
+
+	logger := slog.New(slog.NewTextHandler(streams.Err, nil))
+	sb, err := sandbox.New(opts.sandboxOptions(logger))
+	if err != nil {
+		return sandboxError(fmt.Errorf("starting the sandbox: %w", err))
+	}
+	listener, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return WithHint(fmt.Errorf("listening on %s: %w", opts.Addr, err),
+			"pick another port with --addr, for example --addr 127.0.0.1:0")
+	}
+
+	endpoint := "http://" + listener.Addr().String()
+	keyID, secret := sb.AdminCredentials()
+	// The user asked for these credentials: stdout is the one place the
+	// secret key is printed.
+	_, err = fmt.Fprintf(streams.Out, "export AWS_ENDPOINT_URL=%s\nexport AWS_ACCESS_KEY_ID=%s\n"+
+		"export AWS_SECRET_ACCESS_KEY=%s\nexport AWS_REGION=us-east-1\n", endpoint, keyID, secret)
+	if err != nil {
+		listener.Close()
+		return fmt.Errorf("writing the environment: %w", err)
+	}
+
+	server := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(listener) }()
+	logger.Info("sandbox started", "endpoint", endpoint, "state", stateDescription(opts.StatePath),
+		"management_account", sb.ManagementAccountID())
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serving the sandbox on %s: %w", endpoint, err)
+	case <-ctx.Done():
+	}
+
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := server.Shutdown(shutdownCtx); err != nil {
+		logger.Error("sandbox shutdown timed out", "endpoint", endpoint, "error", err)
+		return fmt.Errorf("stopping the sandbox: %w", err)
+	}
+	logger.Info("sandbox stopped", "endpoint", endpoint)
+	return nil
+}
+
+// checkLoopback rejects listen addresses other than loopback ones: the
+// sandbox accepts any request signed with its keys and must not be
+// reachable from other hosts.
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return WithHint(fmt.Errorf("invalid --addr %q: %w", addr, err), "use HOST:PORT, for example 127.0.0.1:4566")
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return WithHint(fmt.Errorf("invalid --addr %q: the sandbox listens only on a loopback address", addr),
+		"use 127.0.0.1, ::1 or localhost, for example --addr 127.0.0.1:4566")
+}
+
+func stateDescription(path string) string {
+	if path == "" {
+		return "memory only"
+	}
+	return path
+}
