@@ -20,10 +20,6 @@ type rotateOptions struct {
 	Yes        bool
 	Replace    bool
 	Finish     bool
-	// Engine overrides the engine's options; tests use it for fast waits.
-	Engine engine.Options
-	// Now is the rotation clock (default time.Now).
-	Now func() time.Time
 }
 
 func newRotateCommand(g *GlobalOptions) *cobra.Command {
@@ -67,12 +63,12 @@ func runRotate(ctx context.Context, g *GlobalOptions, o *rotateOptions, envs []s
 		return err
 	}
 	stderr := g.streams.Err
-	run, err := g.newEngine(ctx, cfg, lib, stderr, o.Engine)
+	run, err := g.newEngine(ctx, cfg, lib, stderr, engine.Options{})
 	if err != nil {
 		return err
 	}
 	defer run.close()
-	rotator := rotate.New(run.Engine, cfg, rotate.Options{Now: o.Now, OnEvent: func(ev engine.Event) {
+	rotator := rotate.New(run.Engine, cfg, rotate.Options{OnEvent: func(ev engine.Event) {
 		fmt.Fprintln(stderr, formatEvent(ev))
 	}})
 
