@@ -27,7 +27,7 @@ const (
 	// TagExternalIDRotatedAt is the TagRotationStarted value of the
 	// rotation that last replaced the external id in the trust policy.
 	// Its presence tells apply that the trust policy, not the config,
-	// holds the current external id.
+	// contains the current external id.
 	TagExternalIDRotatedAt = "orgstrap:external-id-rotated-at"
 	// TagGeneration is the blue/green generation number of the role: 1
 	// for the role named in the config, 2 for NAME-g2, and so on.
@@ -95,7 +95,7 @@ func cloneDocument(doc *policy.Document) *policy.Document {
 	return &out
 }
 
-// RewritePolicies gives every managed policy of d that o holds a new
+// RewritePolicies gives every managed policy of d found in o a new
 // default version with d's document, unless its default version was
 // created at or after since (by this rotation, before an interruption).
 // IAM reports CreateDate in whole seconds, so a version written in since's

@@ -76,10 +76,10 @@ func (e *Engine) selectDeployRole(ep *EnvPlan) {
 	}
 }
 
-// keepRotatedExternalID makes the desired trust policy keep the external
-// id the deploy role holds when a rotation replaced the config's one: AWS
-// is the source of truth for a rotated external id, and the config's
-// value is only the first one a new role gets.
+// keepRotatedExternalID makes the desired trust policy keep the deploy
+// role's current external id once a rotation has replaced the config's
+// one. AWS is the source of truth for a rotated external id, and the
+// config's value is only the first one a new role gets.
 func keepRotatedExternalID(ep *EnvPlan) {
 	spec := ep.Desired.Roles[0]
 	role := ep.Observed.Roles[spec.Name]

@@ -38,8 +38,8 @@ type iamAPI interface {
 var _ iamAPI = (*iam.Client)(nil)
 
 // revokeDocument denies everything to sessions issued before cutoff.
-// aws:TokenIssueTime is the session's issue time; DateLessThan compares it
-// with cutoff as an ISO 8601 UTC time.
+// DateLessThan compares the session's aws:TokenIssueTime with cutoff,
+// written as an ISO 8601 UTC time.
 func revokeDocument(cutoff time.Time) *policy.Document {
 	return &policy.Document{
 		Version: policy.Version2012,
@@ -82,7 +82,7 @@ func revokeSessions(ctx context.Context, client iamAPI, role string, cutoff time
 // STS accepts.
 func newExternalID() string {
 	b := make([]byte, 20)
-	// crypto/rand.Read never returns an error.
+	// Since Go 1.24, crypto/rand.Read never returns an error.
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }

@@ -74,7 +74,7 @@ func (r *Rotator) rotateEnv(ctx context.Context, ep *engine.EnvPlan) (*Rotation,
 	if deployrole.ExternalID(trust) != "" {
 		// The new id goes into the trust policy before the tag that marks
 		// it as this rotation's, so a resumed run reuses an id only once
-		// AWS holds it.
+		// AWS stores it.
 		rot.ExternalID = deployrole.ExternalID(role.Trust)
 		if role.Tags[deployrole.TagExternalIDRotatedAt] != startedTag(started) || rot.ExternalID == "" {
 			rot.ExternalID = newExternalID()

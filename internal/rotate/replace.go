@@ -30,6 +30,10 @@ type Replacement struct {
 // verifies, it becomes the active one: the member account's
 // orgstrap:deploy-role tag and the AWS CLI profiles point at it. The
 // previous role keeps working until Finish deletes it.
+//
+// NOTE: while both generations exist, an apply that drops a managed policy
+// detaches it from the active role only, so deleting the policy fails
+// until Finish has deleted the previous role.
 func (r *Rotator) Replace(ctx context.Context, p *Plan) ([]Replacement, error) {
 	var done []Replacement
 	var errs []error

@@ -228,3 +228,39 @@ func (f *fixture) expectConverged(t *testing.T) {
 		t.Errorf("plan changes %s %s %s: %s", c.Action, c.Kind, c.Target, c.Reason)
 	}
 }
+
+func TestReplaceKeepsPermissionsBoundary(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	client := f.member(t, "prod")
+	boundary := func(role string) string {
+		t.Helper()
+		out, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(role)})
+		if err != nil {
+			t.Fatalf("GetRole %s: %v", role, err)
+		}
+		if out.Role.PermissionsBoundary == nil {
+			return ""
+		}
+		return aws.ToString(out.Role.PermissionsBoundary.PermissionsBoundaryArn)
+	}
+	want := boundary(deployRole)
+	if want == "" {
+		t.Fatalf("prod's restricted deploy role has no permissions boundary")
+	}
+
+	rot := f.rotator(nil)
+	reps, err := rot.Replace(ctx, f.plan(t, rot, "prod"))
+	if err != nil {
+		t.Fatalf("Replace: %v", err)
+	}
+	if got := boundary(deployRole + "-g2"); got != want {
+		t.Errorf("new role's permissions boundary: got %q, want %q", got, want)
+	}
+	if got, want := managedPolicies(t, client, deployRole+"-g2"), managedPolicies(t, client, deployRole); !slices.Equal(got, want) {
+		t.Errorf("new role's managed policies: got %v, want the old role's %v", got, want)
+	}
+	if err := deployCall(ctx, f.mustAssume(t, reps[0].NewRoleARN, reps[0].ExternalID), "prod"); err != nil {
+		t.Errorf("call as the new prod role: %v", err)
+	}
+}

@@ -111,7 +111,7 @@ func TestRotateReplacesExternalID(t *testing.T) {
 		t.Errorf("dev and prod got the same external id")
 	}
 
-	// The trust policy, not the config, holds the rotated id: a later
+	// The trust policy, not the config, contains the rotated id: a later
 	// plan must not change it back.
 	r, err := f.engine(nil).Plan(ctx)
 	if err != nil {
