@@ -66,6 +66,39 @@ func principalARN(arn string) string {
 	return arn
 }
 
+// NewAccountCodes are the errors a brand-new account's services return
+// for a while after creation, with credentials that work: IAM has not seen
+// the session yet, or the account's service subscriptions are still being
+// activated.
+var NewAccountCodes = map[string]bool{
+	"AccessDenied": true, "InvalidClientTokenId": true, "AccessDeniedException": true,
+	"SubscriptionRequiredException": true, "OptInRequired": true,
+}
+
+// RetryNewAccount runs fn until it succeeds, fails with an error outside
+// NewAccountCodes, or timeout passes, pacing attempts with backoff and
+// reporting each wait to waiting.
+// NOTE: a service control policy that denies the call also returns
+// AccessDenied, and is reported only once timeout has passed.
+func RetryNewAccount(ctx context.Context, timeout time.Duration, backoff Backoff, waiting func(string), what string, fn func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := fn()
+		code := ErrorCode(err)
+		if err == nil || !NewAccountCodes[code] || time.Now().After(deadline) {
+			return err
+		}
+		delay := backoff.Next()
+		if waiting != nil {
+			waiting(fmt.Sprintf("waiting %s before %s again (%s: new accounts take a while to become usable)",
+				delay.Round(100*time.Millisecond), what, code))
+		}
+		if err := Sleep(ctx, delay); err != nil {
+			return err
+		}
+	}
+}
+
 // Assumer obtains credentials for member accounts.
 type Assumer struct {
 	STS  stsAPI

@@ -22,15 +22,17 @@ const (
 	// fully configured with; it is written last, so a role whose digest
 	// differs from the wanted one is either out of date or half configured.
 	TagDigest = "orgstrap:digest"
-	// TagVersions records the default version id of each managed policy
-	// as "NAME=ID" pairs separated by spaces, written with the digest. A
-	// policy whose default version still matches, on a role whose digest
-	// matches, needs no GetPolicyVersion call to be known in sync.
+	// TagVersions records the default version id of the role's managed
+	// policies as "NAME=ID" pairs separated by spaces, written with the
+	// digest. The deploy role also lists the policies no role has
+	// attached, such as a broad environment's boundary. A policy whose
+	// default version still matches, on a role whose digest matches, needs
+	// no GetPolicyVersion call to be known in sync.
 	TagVersions = "orgstrap:policy-versions"
 )
 
 // maxTagValue is IAM's limit on a tag value's length; a longer versions
-// list is not recorded, which only costs reads.
+// list is recorded as empty, which only costs reads.
 const maxTagValue = 256
 
 // PolicyPath is the IAM path of the managed policies orgstrap creates. It

@@ -182,6 +182,15 @@ func (c *Client) attach(ctx context.Context, role, arn string) error {
 	return nil
 }
 
+func (c *Client) detach(ctx context.Context, role, arn string) error {
+	_, err := c.api.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(role), PolicyArn: aws.String(arn)})
+	var missing *types.NoSuchEntityException
+	if err != nil && !errors.As(err, &missing) {
+		return explain(fmt.Errorf("detaching %s from role %s: %w", arn, role, err))
+	}
+	return nil
+}
+
 func (c *Client) tagRole(ctx context.Context, role string, tags map[string]string) error {
 	_, err := c.api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(role), Tags: iamTags(tags)})
 	if err != nil {

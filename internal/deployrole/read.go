@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 	"time"
@@ -108,9 +109,9 @@ func (c *Client) readPolicies(ctx context.Context, d *Desired, o *Observed) erro
 		}
 	}
 	recorded := map[string]string{}
-	if len(d.Roles) > 0 {
-		if role := o.Roles[d.Roles[0].Name]; role != nil && role.Tags[TagDigest] == d.Digest {
-			recorded = parseVersions(role.Tags[TagVersions])
+	for _, spec := range d.Roles {
+		if role := o.Roles[spec.Name]; role != nil && role.Tags[TagDigest] == d.Digest {
+			maps.Copy(recorded, parseVersions(role.Tags[TagVersions]))
 		}
 	}
 	for _, mp := range o.Policies {

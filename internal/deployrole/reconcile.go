@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/orgstrap/orgstrap/internal/engine/plan"
@@ -48,14 +49,15 @@ func (c *Client) Steps(d *Desired, o *Observed) ([]Step, error) {
 		steps = append(steps, p...)
 	}
 	var tags []Step
-	for _, spec := range d.Roles {
+	for i, spec := range d.Roles {
 		roleSteps, reason := c.roleSteps(d, spec, o.Roles[spec.Name])
 		steps = append(steps, roleSteps...)
-		if role := o.Roles[spec.Name]; reason == "" && role != nil && (policyChanged || role.Tags[TagVersions] != versions.value(d)) {
+		names := d.recordedBy(i)
+		if role := o.Roles[spec.Name]; reason == "" && role != nil && (policyChanged || role.Tags[TagVersions] != versions.value(names)) {
 			reason = "record the versions of the managed policies"
 		}
 		if reason != "" {
-			tags = append(tags, c.tagStep(d, spec.Name, reason, versions))
+			tags = append(tags, c.tagStep(d, spec.Name, reason, versions, names))
 		}
 	}
 	steps = append(steps, c.cleanupSteps(d, o)...)
@@ -124,6 +126,7 @@ func (c *Client) roleSteps(d *Desired, spec RoleSpec, role *Role) ([]Step, strin
 			steps = append(steps, c.attachStep(d, spec.Name, arn, arn))
 		}
 	}
+	steps = append(steps, c.detachSteps(d, spec, role)...)
 	if !tagsContain(role.Tags, d.tags()) {
 		return steps, tagReason(role.Tags, d)
 	}
@@ -154,18 +157,34 @@ func (c *Client) boundaryStep(d *Desired, spec RoleSpec, role *Role) (Step, bool
 	return Step{Change: ch, Do: func(ctx context.Context) error { return c.putBoundary(ctx, spec.Name, want) }}, true
 }
 
+// detachSteps detaches policies attached to the role outside orgstrap.
+// orgstrap's own unwanted policies are left to cleanupSteps, which also
+// deletes them.
+func (c *Client) detachSteps(d *Desired, spec RoleSpec, role *Role) []Step {
+	var steps []Step
+	for _, arn := range role.Attached {
+		name := arn[strings.LastIndex(arn, "/")+1:]
+		wanted := slices.Contains(spec.AWSManaged, arn) ||
+			(slices.Contains(spec.Policies, name) && arn == d.PolicyARN(name))
+		if wanted || (arn == d.PolicyARN(name) && d.owns(name) && d.policy(name) == nil) {
+			continue
+		}
+		ch := d.change(plan.KindPolicy, plan.ActionDelete, arn, "attached to role "+spec.Name+" outside orgstrap: detach it")
+		steps = append(steps, Step{Change: ch, Do: func(ctx context.Context) error { return c.detach(ctx, spec.Name, arn) }})
+	}
+	return steps
+}
+
 func (c *Client) attachStep(d *Desired, role, name, arn string) Step {
 	ch := d.change(plan.KindPolicy, plan.ActionUpdate, name, "attach to role "+role)
 	return Step{Change: ch, Do: func(ctx context.Context) error { return c.attach(ctx, role, arn) }}
 }
 
-func (c *Client) tagStep(d *Desired, role, reason string, versions *versions) Step {
+func (c *Client) tagStep(d *Desired, role, reason string, versions *versions, names []string) Step {
 	ch := d.change(plan.KindTags, plan.ActionUpdate, role, reason)
 	return Step{Change: ch, Do: func(ctx context.Context) error {
 		tags := d.tags()
-		if v := versions.value(d); len(v) <= maxTagValue {
-			tags[TagVersions] = v
-		}
+		tags[TagVersions] = versions.value(names)
 		return c.tagRole(ctx, role, tags)
 	}}
 }

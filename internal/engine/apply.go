@@ -79,6 +79,7 @@ func (e *Engine) applyEnv(ctx context.Context, s *State, ep *EnvPlan) error {
 	}
 	if created {
 		// Plan the roles now that the account id is known.
+		ep.created = true
 		if err := e.planRole(ctx, s, ep); err != nil {
 			return err
 		}

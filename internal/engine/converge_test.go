@@ -219,3 +219,22 @@ func TestStatusReportsOutsideChange(t *testing.T) {
 		}
 	}
 }
+
+func TestApplyConvergesWithManyRoles(t *testing.T) {
+	f := newFixture(t, sandbox.Options{})
+	text := strings.Replace(twoEnvConfig, "profiles: [serverless-framework]",
+		"profiles: [serverless-framework, aws-cdk, aws-sam]\n  service_role: true", 1)
+	r := f.apply(t, text)
+	if got := len(r.Envs[1].Desired.Roles); got < 3 {
+		t.Fatalf("prod roles: got %d, want the deploy role, the execution role and the CDK roles", got)
+	}
+
+	f.sb.ResetCalls()
+	r = f.apply(t, text)
+	if !r.Plan.Empty() {
+		t.Errorf("second plan has %d changes, want none: %+v", len(r.Plan.Changes), r.Plan.Changes[0])
+	}
+	if mutating, _ := splitCalls(f.sb.Calls()); len(mutating) != 0 {
+		t.Errorf("second apply made mutating calls: %v", mutating)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/orgstrap/orgstrap/internal/access"
 	"github.com/orgstrap/orgstrap/internal/config"
 	"github.com/orgstrap/orgstrap/internal/deployrole"
 	"github.com/orgstrap/orgstrap/internal/engine/plan"
@@ -47,7 +48,8 @@ type EnvPlan struct {
 	Observed *deployrole.Observed
 	Rendered *library.Rendered
 
-	member aws.Config // credentials of the access role, once assumed
+	member  aws.Config // credentials of the access role, once assumed
+	created bool       // the account was created by this apply
 }
 
 // Plan discovers the current state and computes the changes.
@@ -195,7 +197,18 @@ func (e *Engine) planRole(ctx context.Context, s *State, ep *EnvPlan) error {
 		if ep.member, err = e.assume(ctx, ep.Env.Name, accountID); err != nil {
 			return err
 		}
-		if observed, err = e.roles(ep).Read(ctx, want); err != nil {
+		read := func() error {
+			var readErr error
+			observed, readErr = e.roles(ep).Read(ctx, want)
+			return readErr
+		}
+		if ep.created {
+			err = access.RetryNewAccount(ctx, e.opts.AssumeTimeout, e.opts.Poll,
+				func(msg string) { e.emit(EventWaiting, ep.Env.Name, "%s", msg) }, "reading IAM in the new account", read)
+		} else {
+			err = read()
+		}
+		if err != nil {
 			return fmt.Errorf("environment %s: %w", ep.Env.Name, err)
 		}
 	}

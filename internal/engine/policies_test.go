@@ -117,3 +117,35 @@ func TestPlanShowsPolicyDiff(t *testing.T) {
 		t.Errorf("plan text lacks the policy update with the new service:\n%s", out.String())
 	}
 }
+
+func TestForeignAttachmentIsDetached(t *testing.T) {
+	f := newFixture(t, sandbox.Options{})
+	r := f.apply(t, oneEnvConfig)
+	client := f.memberIAM(t, r, "dev")
+	ctx := context.Background()
+	admin := "arn:aws:iam::aws:policy/AdministratorAccess"
+	if _, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("orgstrap-deploy"), PolicyArn: aws.String(admin)}); err != nil {
+		t.Fatal(err)
+	}
+
+	statuses, err := f.engine(t, oneEnvConfig).Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if statuses[0].Drift != DriftOutside {
+		t.Errorf("drift: got %s, want %s", statuses[0].Drift, DriftOutside)
+	}
+	r = f.apply(t, oneEnvConfig)
+	out, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("orgstrap-deploy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range out.AttachedPolicies {
+		if aws.ToString(p.PolicyArn) == admin {
+			t.Errorf("AdministratorAccess is still attached after apply")
+		}
+	}
+	if r = f.apply(t, oneEnvConfig); !r.Plan.Empty() {
+		t.Errorf("plan after the repair has changes: %+v", r.Plan.Changes)
+	}
+}

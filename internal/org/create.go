@@ -154,6 +154,9 @@ func (c *Client) CreateAccount(ctx context.Context, req AccountRequest, attempts
 			report(fmt.Sprintf("submitted creation of account %s (request %s)", req.Name, id))
 		}
 		accountID, err := c.Finish(ctx, req, id, poll, report)
+		// NOTE: the sandbox never fails a creation with
+		// CONCURRENT_ACCOUNT_MODIFICATION, so tests do not reach the
+		// resubmission below.
 		var failed *CreationError
 		if err == nil || !errors.As(err, &failed) || !failed.Transient() || attempt >= attempts {
 			return accountID, err
