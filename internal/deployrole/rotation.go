@@ -101,8 +101,8 @@ func cloneDocument(doc *policy.Document) *policy.Document {
 // IAM reports CreateDate in whole seconds, so a version written in since's
 // own second looks older and is written again when a rotation resumes.
 // When a policy has IAM's maximum of five versions, the oldest non-default
-// one is deleted first. It then records the new version ids on the deploy
-// role's tags, as apply does, and returns the ids written by policy name.
+// one is deleted first. It then records the new version ids on the tags
+// of d's roles, as apply does, and returns the ids written by policy name.
 func (c *Client) RewritePolicies(ctx context.Context, d *Desired, o *Observed, since time.Time) (map[string]string, error) {
 	ids := newVersions(o)
 	written := map[string]string{}
@@ -131,12 +131,12 @@ func (c *Client) RewritePolicies(ctx context.Context, d *Desired, o *Observed, s
 		}
 		written[want.Name] = ids.ids[want.Name]
 	}
-	tags := d.tags()
-	if v := ids.value(d); len(v) <= maxTagValue {
-		tags[TagVersions] = v
-	}
-	if err := c.tagRole(ctx, d.Roles[0].Name, tags); err != nil {
-		return nil, err
+	for i, spec := range d.Roles {
+		tags := d.tags()
+		tags[TagVersions] = ids.value(d.recordedBy(i))
+		if err := c.tagRole(ctx, spec.Name, tags); err != nil {
+			return nil, err
+		}
 	}
 	return written, nil
 }
