@@ -41,7 +41,7 @@ type traceCall struct {
 	Action   string              `yaml:"action"`
 	Resource string              `yaml:"resource"`
 	Context  map[string][]string `yaml:"context"`
-	// Role names the rendered role that makes the call; empty means the
+	// Role names the rendered role that makes the call. Empty means the
 	// deploy role.
 	Role string `yaml:"role"`
 }

@@ -22,9 +22,9 @@ type policyLintOptions struct {
 func newPolicyLintCommand(g *GlobalOptions) *cobra.Command {
 	o := &policyLintOptions{}
 	cmd := &cobra.Command{
-		Use:   "lint PROFILE|FILE.json",
+		Use:   "lint PROFILE|PROFILE.yaml|FILE.json",
 		Short: "Report escalation paths, unscoped writes, unknown actions and impossible resources",
-		Long: "lint checks a policy document, or a profile rendered for a sample service \"app\",\n" +
+		Long: "lint checks a policy document, or a profile (by name or YAML file) rendered for a\nsample service \"app\", " +
 			"stage \"prod\" in us-east-1. Escalation paths whose grants are all scoped to named\n" +
 			"resources or bounded by a condition are reported as info; deploying needs some of\n" +
 			"them. It exits with status 1 when a finding has severity high.",
@@ -84,14 +84,25 @@ func (o *policyLintOptions) findings() ([]library.Finding, error) {
 	if access != library.AccessBroad && access != library.AccessRestricted {
 		return nil, WithHint(fmt.Errorf("invalid --access %q", o.Access), "use --access broad or --access restricted")
 	}
+	name := o.Target
+	if isProfileFile(o.Target) {
+		// Load the file's directory as a library and find the profile the
+		// file defines.
+		o.Dirs = append(o.Dirs, filepath.Dir(o.Target))
+	}
 	l, err := o.load()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := l.Profile(o.Target); err != nil {
-		return nil, WithHint(err, "pass a profile from `orgstrap policy list` or a policy file ending in .json")
+	if isProfileFile(o.Target) {
+		if name, err = profileInFile(l, o.Target); err != nil {
+			return nil, err
+		}
 	}
-	t := library.SampleTarget(o.Target)
+	if _, err := l.Profile(name); err != nil {
+		return nil, WithHint(err, "pass a profile from `orgstrap policy list`, a profile YAML file, or a policy file ending in .json")
+	}
+	t := library.SampleTarget(name)
 	t.Access = access
 	r, err := l.Render(t)
 	if err != nil {
@@ -100,14 +111,32 @@ func (o *policyLintOptions) findings() ([]library.Finding, error) {
 	return library.LintRendered(r), nil
 }
 
-// isPolicyFile reports whether the argument names a file rather than a
-// profile: it ends in .json or exists on disk.
+// isPolicyFile reports whether the argument names a policy document rather
+// than a profile: it ends in .json, or it exists on disk and is no YAML file.
 func isPolicyFile(arg string) bool {
 	if strings.HasSuffix(arg, ".json") {
 		return true
 	}
+	if isProfileFile(arg) {
+		return false
+	}
 	_, err := os.Stat(arg)
 	return err == nil
+}
+
+func isProfileFile(arg string) bool {
+	return strings.HasSuffix(arg, ".yaml") || strings.HasSuffix(arg, ".yml")
+}
+
+// profileInFile returns the name of the profile loaded from path.
+func profileInFile(l *library.Library, path string) (string, error) {
+	want := filepath.Join(filepath.Dir(path), filepath.Base(path))
+	for _, name := range l.Names() {
+		if p, _ := l.Profile(name); p.File == want {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("no profile loaded from %s: check that the file exists", path)
 }
 
 func writeFindings(streams Streams, findings []library.Finding) error {

@@ -31,7 +31,7 @@ func (o *selectionOptions) bind(flags *pflag.FlagSet) {
 	o.libraryOptions.bind(flags)
 	// This --profile shadows the global one (the AWS CLI profile), which the
 	// policy commands do not use because they make no AWS calls.
-	flags.StringSliceVar(&o.Profiles, "profile", nil, "policy profiles to combine, comma-separated (see `orgstrap policy list`)")
+	flags.StringSliceVar(&o.Profiles, "profile", nil, "policy profiles to combine, comma-separated, as orgstrap policy list shows them")
 	flags.StringVar(&o.Access, "access", string(library.AccessRestricted), "access level: broad (development) or restricted (production)")
 	flags.StringSliceVar(&o.Services, "service", nil, "application (service) names, comma-separated")
 	flags.StringVar(&o.Stage, "stage", "", "stage name, such as prod")

@@ -258,6 +258,33 @@ func TestPolicyLintFile(t *testing.T) {
 	}
 }
 
+func TestPolicyLintProfileFile(t *testing.T) {
+	dir := t.TempDir()
+	text := `name: mismatched
+description: names a bucket where a function belongs
+statements:
+  - sid: Read
+    actions: [lambda:GetFunction]
+    resources: ["arn:${partition}:s3:::${service}-${stage}-code"]
+commands:
+  - name: read
+    calls:
+      - {action: lambda:GetFunction, resource: "arn:${partition}:lambda:${region}:${account}:function:x"}
+`
+	file := filepath.Join(dir, "mismatched.yaml")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCLI(t, "policy", "lint", file)
+	if err != nil {
+		t.Fatalf("lint: %v\n%s", err, out)
+	}
+	want := "resource-mismatch orgstrap-deploy-1 Read: no resource of arn:aws:s3:::app-prod-code can match lambda:GetFunction"
+	if !strings.Contains(out, want) {
+		t.Errorf("lint output lacks %q:\n%s", want, out)
+	}
+}
+
 func TestPolicyLibraryDirectoryErrors(t *testing.T) {
 	dir := t.TempDir()
 	text := "name: custom\ndescription: x\nstatements:\n  - sid: A\n    actions: [s3:GetObjekt]\n    resources: [\"*\"]\n"

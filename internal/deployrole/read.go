@@ -52,6 +52,9 @@ func (c *Client) Read(ctx context.Context, d *Desired) (*Observed, error) {
 	return o, nil
 }
 
+// readRole reads a role and its attached managed policies.
+// NOTE: inline policies (ListRolePolicies) are not read, so one put on a
+// managed role outside orgstrap is not reported as drift.
 func (c *Client) readRole(ctx context.Context, name string) (*Role, error) {
 	out, err := c.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	var missing *types.NoSuchEntityException

@@ -78,3 +78,17 @@ func TestApplyConverges(t *testing.T) {
 	}
 	t.Logf("converged re-run: %d reads for %d environments: %v", reads, len(r.Envs), f.sb.Calls())
 }
+
+func TestPlanRejectsForeignProfileSection(t *testing.T) {
+	f := newFixture(t, sandbox.Options{})
+	if err := os.WriteFile(f.profileFile, []byte("[profile orgstrap-dev]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.engine(t, oneEnvConfig).Plan(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "not written by orgstrap") {
+		t.Fatalf("Plan: got %v, want the profile clash", err)
+	}
+	if mutating, _ := splitCalls(f.sb.Calls()); len(mutating) != 0 {
+		t.Errorf("rejected plan made mutating calls: %v", mutating)
+	}
+}

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 
+	"github.com/orgstrap/orgstrap/internal/access"
 	"github.com/orgstrap/orgstrap/internal/awsprofile"
 	"github.com/orgstrap/orgstrap/internal/engine/plan"
 )
@@ -43,6 +44,7 @@ func (e *Engine) profileChanges(r *Result) ([]plan.Change, error) {
 	if err != nil {
 		return nil, err
 	}
+
 	var profiles []awsprofile.Profile
 	for _, ep := range r.Envs {
 		id := placeholderAccountID
@@ -51,6 +53,14 @@ func (e *Engine) profileChanges(r *Result) ([]plan.Change, error) {
 		}
 		profiles = append(profiles, e.profile(ep.Env.Name, id, activeDeployRole(e.cfg, ep)))
 	}
+
+	// Reject a clash with the user's own sections now rather than after
+	// the accounts are made.
+	if _, err := awsprofile.Update(text, e.cfg.AWSProfiles.Prefix, profiles); err != nil {
+		return nil, access.WithFix(fmt.Errorf("planning AWS CLI profiles in %s: %w", path, err),
+			"rename or remove that section, change aws_profiles.prefix, or set aws_profiles.write: false")
+	}
+
 	create, update, remove := awsprofile.Diff(text, e.cfg.AWSProfiles.Prefix, profiles)
 	var changes []plan.Change
 	add := func(names []string, action plan.Action, reason string) {

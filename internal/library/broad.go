@@ -79,8 +79,8 @@ func (r *renderer) boundary() (*policy.NamedPolicy, error) {
 	// about 28 services (measured with services named service00, ...).
 	doc := newDocument(compact(append(coarsen(allows), base...))...)
 	if size := policy.Size(doc); size > MaxPolicySize {
-		return nil, fmt.Errorf("render permissions boundary: %d characters for %d services in %d regions, more than the %d of one managed policy: "+
-			"render fewer services or regions per account", size, len(r.t.Services), len(r.t.Regions), MaxPolicySize)
+		return nil, fmt.Errorf("render permissions boundary: %d characters for %s, more than the %d of one managed policy: "+
+			"render fewer services per account", size, count(len(r.t.Services), "service"), MaxPolicySize)
 	}
 	return &policy.NamedPolicy{Name: r.t.BoundaryName, Document: doc}, nil
 }

@@ -118,7 +118,7 @@ func TestRenderTooManyPolicies(t *testing.T) {
 	if tooMany.Needed <= MaxPoliciesPerRole {
 		t.Errorf("Needed = %d, want more than %d", tooMany.Needed, MaxPoliciesPerRole)
 	}
-	for _, want := range []string{"40 services in 8 regions", "service-role mode"} {
+	for _, want := range []string{"40 services and 8 regions", "service-role mode"} {
 		if !bytes.Contains([]byte(err.Error()), []byte(want)) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -136,7 +136,7 @@ func services(n int) []string {
 func TestRenderBoundaryTooLarge(t *testing.T) {
 	l := loadLibrary(t)
 	target := testTarget("serverless-framework", AccessRestricted, false)
-	target.Services = services(40)
+	target.Services = services(32)
 	target.Regions = []string{"us-east-1"}
 	_, err := l.Render(target)
 	if err == nil || !strings.Contains(err.Error(), "render permissions boundary") {

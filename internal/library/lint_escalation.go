@@ -77,10 +77,41 @@ func statementScope(st policy.Statement) string {
 			}
 		}
 	}
-	if containsValue(st.Resource, "*") && len(st.Condition) == 0 {
-		return scopeUnscoped
+	if len(st.Condition) > 0 {
+		return scopeScoped
+	}
+	for _, r := range st.Resource {
+		if accountWide(r) {
+			return scopeUnscoped
+		}
 	}
 	return scopeScoped
+}
+
+// accountWide reports whether a resource names every resource of its type,
+// such as "*", "arn:aws:iam::123456789012:role/*" or
+// "arn:aws:lambda:us-east-1:123456789012:function:*".
+func accountWide(resource string) bool {
+	if resource == "*" {
+		return true
+	}
+	fields := strings.SplitN(resource, ":", 6)
+	if len(fields) < 6 {
+		return false
+	}
+	segments := strings.FieldsFunc(fields[5], func(r rune) bool { return r == ':' || r == '/' })
+	wild := false
+	for i, s := range segments {
+		switch {
+		case s == "*":
+			wild = true
+		case i == 0 && !strings.ContainsAny(s, "*?"):
+			// The resource type, such as "function" or "role".
+		default:
+			return false
+		}
+	}
+	return wild
 }
 
 func wider(a, b string) string {

@@ -88,6 +88,11 @@ func TestLintFindings(t *testing.T) {
 			SeverityInfo, RuleEscalation, "scoped escalation path, replace an existing function's code",
 		},
 		{
+			"account-wide code update",
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:UpdateFunctionCode","Resource":"arn:aws:lambda:us-east-1:123456789012:function:*"}]}`,
+			SeverityHigh, RuleEscalation, "unscoped escalation path, replace an existing function's code",
+		},
+		{
 			"not action",
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`,
 			SeverityHigh, RuleNotAction, "NotAction",
@@ -140,6 +145,26 @@ func TestLintRestrictedProfiles(t *testing.T) {
 				t.Error("no scoped or bounded escalation paths reported, want the deploy paths listed")
 			}
 		})
+	}
+}
+
+func TestAccountWide(t *testing.T) {
+	tests := []struct {
+		resource string
+		want     bool
+	}{
+		{"*", true},
+		{"arn:aws:iam::123456789012:role/*", true},
+		{"arn:aws:lambda:us-east-1:123456789012:function:*", true},
+		{"arn:aws:s3:::*", true},
+		{"arn:aws:s3:::*serverlessdeploymentbuck*", false},
+		{"arn:aws:iam::123456789012:role/app-prod-*", false},
+		{"arn:aws:cloudformation:us-east-1:123456789012:stack/app-prod/*", false},
+	}
+	for _, tt := range tests {
+		if got := accountWide(tt.resource); got != tt.want {
+			t.Errorf("accountWide(%q) = %v, want %v", tt.resource, got, tt.want)
+		}
 	}
 }
 

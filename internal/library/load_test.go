@@ -117,6 +117,21 @@ func TestLoadErrors(t *testing.T) {
 			`my.yaml:5: statements[0].action: unknown field "action": check its spelling`,
 		},
 		{
+			"string for list",
+			strings.Replace(validProfile, "actions: [s3:GetObject]", "actions: s3:GetObject", 1),
+			"my.yaml:5: statements[0].actions: expected a list of strings, got a string (s3:GetO...)",
+		},
+		{
+			"string for variables",
+			validProfile + "variables: qualifier\n",
+			"my.yaml:11: variables: expected a list, got a string (qualifier)",
+		},
+		{
+			"no commands",
+			validProfile[:strings.Index(validProfile, "commands:")],
+			"my.yaml:1: commands: missing: list the framework's commands",
+		},
+		{
 			"syntax error",
 			"name: custom\n  description: [\n",
 			"my.yaml:2:",
@@ -131,6 +146,13 @@ func TestLoadErrors(t *testing.T) {
 			strings.Replace(validProfile, "actions: [s3:GetObject]", "actions: [iam:CreateRole]", 1) +
 				"escalation:\n  - {scope: boundary, actions: [iam:CreateRole]}\n",
 			"my.yaml:5: statements[0].actions[0]: iam:CreateRole is escalation-sensitive (scope boundary): add the condition StringEquals iam:PermissionsBoundary: [${boundaryArn}]",
+		},
+		{
+			"account-wide code update",
+			strings.Replace(strings.Replace(validProfile, "actions: [s3:GetObject]", "actions: [lambda:UpdateFunctionCode]", 1),
+				`resources: ["arn:${partition}:s3:::${service}-${stage}-data/*"]`, `resources: ["arn:${partition}:lambda:${region}:${account}:function:*"]`, 1) +
+				"escalation:\n  - {scope: resource, actions: [lambda:UpdateFunctionCode]}\n",
+			`my.yaml:5: statements[0].actions[0]: lambda:UpdateFunctionCode is escalation-sensitive (scope resource): resource "arn:${partition}:lambda:${region}:${account}:function:*" names every resource of its type`,
 		},
 		{
 			"wrong escalation scope",

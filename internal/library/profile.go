@@ -7,33 +7,33 @@ package library
 
 // Profile is one framework's permission profile, loaded from YAML.
 type Profile struct {
-	Name        string     `yaml:"name"`
-	Description string     `yaml:"description"`
-	Variables   []Variable `yaml:"variables"`
+	Name        string     `yaml:"name" json:"name,omitempty"`
+	Description string     `yaml:"description" json:"description,omitempty"`
+	Variables   []Variable `yaml:"variables" json:"variables,omitempty"`
 	// Statements are the restricted grants. Resource and condition values
 	// are templates (see Target for the variables).
-	Statements []Statement `yaml:"statements"`
-	Broad      Broad       `yaml:"broad"`
-	Boundary   Boundary    `yaml:"boundary"`
+	Statements []Statement `yaml:"statements" json:"statements,omitempty"`
+	Broad      Broad       `yaml:"broad" json:"broad,omitempty"`
+	Boundary   Boundary    `yaml:"boundary" json:"boundary,omitempty"`
 	// Escalation declares every privilege-escalation action the profile
 	// grants and how each is scoped; validation checks the statements
 	// against it.
-	Escalation []Escalation `yaml:"escalation"`
+	Escalation []Escalation `yaml:"escalation" json:"escalation,omitempty"`
 	// Roles are further roles the profile renders, such as the AWS CDK
 	// bootstrap roles.
-	Roles    []RoleTemplate `yaml:"roles"`
-	Commands []Command      `yaml:"commands"`
+	Roles    []RoleTemplate `yaml:"roles" json:"roles,omitempty"`
+	Commands []Command      `yaml:"commands" json:"commands,omitempty"`
 
 	// File is the file the profile came from, for messages.
-	File string `yaml:"-"`
+	File string `yaml:"-" json:"file"`
 }
 
 // Variable is a profile variable with its default, such as the CDK
 // bootstrap qualifier.
 type Variable struct {
-	Name        string `yaml:"name"`
-	Default     string `yaml:"default"`
-	Description string `yaml:"description"`
+	Name        string `yaml:"name" json:"name,omitempty"`
+	Default     string `yaml:"default" json:"default,omitempty"`
+	Description string `yaml:"description" json:"description,omitempty"`
 }
 
 // Caller values: who makes a call or uses a statement's permissions.
@@ -51,31 +51,31 @@ const (
 
 // Statement is one templated grant.
 type Statement struct {
-	Sid string `yaml:"sid"`
+	Sid string `yaml:"sid" json:"sid,omitempty"`
 	// Effect is "Allow" (the default) or "Deny".
-	Effect string `yaml:"effect"`
+	Effect string `yaml:"effect" json:"effect,omitempty"`
 	// Caller is CallerCLI (the default), CallerCloudFormation or CallerBoth.
-	Caller     string                         `yaml:"caller"`
-	Actions    []string                       `yaml:"actions"`
-	Resources  []string                       `yaml:"resources"`
-	Conditions map[string]map[string][]string `yaml:"conditions"`
+	Caller     string                         `yaml:"caller" json:"caller,omitempty"`
+	Actions    []string                       `yaml:"actions" json:"actions,omitempty"`
+	Resources  []string                       `yaml:"resources" json:"resources,omitempty"`
+	Conditions map[string]map[string][]string `yaml:"conditions" json:"conditions,omitempty"`
 }
 
 // Broad is a profile's definition of service-wide development access.
 type Broad struct {
 	// Actions are allowed on "*". Escalation-sensitive actions may not be
 	// among them.
-	Actions []string `yaml:"actions"`
+	Actions []string `yaml:"actions" json:"actions,omitempty"`
 	// Statements are scoped grants that broad access needs besides, such as
 	// role management under the permissions boundary.
-	Statements []Statement `yaml:"statements"`
+	Statements []Statement `yaml:"statements" json:"statements,omitempty"`
 }
 
 // Boundary describes the permissions boundary of the roles the deployer
 // creates.
 type Boundary struct {
 	// Allow lists what application roles may do, on "*".
-	Allow []string `yaml:"allow"`
+	Allow []string `yaml:"allow" json:"allow,omitempty"`
 }
 
 // Escalation scopes.
@@ -92,44 +92,44 @@ const (
 
 // Escalation declares escalation-sensitive actions and their scope.
 type Escalation struct {
-	Actions []string `yaml:"actions"`
-	Scope   string   `yaml:"scope"`
-	Reason  string   `yaml:"reason"`
+	Actions []string `yaml:"actions" json:"actions,omitempty"`
+	Scope   string   `yaml:"scope" json:"scope,omitempty"`
+	Reason  string   `yaml:"reason" json:"reason,omitempty"`
 }
 
 // RoleTemplate is an extra role a profile renders, one per region.
 type RoleTemplate struct {
 	// Key names the role in calls' caller fields, such as "deploy-role".
-	Key        string      `yaml:"key"`
-	Name       string      `yaml:"name"`
-	Trust      Trust       `yaml:"trust"`
-	Statements []Statement `yaml:"statements"`
+	Key        string      `yaml:"key" json:"key,omitempty"`
+	Name       string      `yaml:"name" json:"name,omitempty"`
+	Trust      Trust       `yaml:"trust" json:"trust,omitempty"`
+	Statements []Statement `yaml:"statements" json:"statements,omitempty"`
 	// ManagedPolicies are ARN templates of AWS managed policies to attach.
-	ManagedPolicies []string `yaml:"managedPolicies"`
+	ManagedPolicies []string `yaml:"managedPolicies" json:"managedPolicies,omitempty"`
 }
 
 // Trust lists who may assume a rendered role.
 type Trust struct {
-	Services []string `yaml:"services"`
-	Accounts []string `yaml:"accounts"`
+	Services []string `yaml:"services" json:"services,omitempty"`
+	Accounts []string `yaml:"accounts" json:"accounts,omitempty"`
 }
 
 // Command is one framework command and the calls it makes.
 type Command struct {
-	Name        string         `yaml:"name"`
-	Description string         `yaml:"description"`
-	Calls       []CallTemplate `yaml:"calls"`
+	Name        string         `yaml:"name" json:"name,omitempty"`
+	Description string         `yaml:"description" json:"description,omitempty"`
+	Calls       []CallTemplate `yaml:"calls" json:"calls,omitempty"`
 }
 
 // CallTemplate is one API call a command makes, with templated resource and
 // request context.
 type CallTemplate struct {
-	Action   string `yaml:"action"`
-	Resource string `yaml:"resource"`
+	Action   string `yaml:"action" json:"action,omitempty"`
+	Resource string `yaml:"resource" json:"resource,omitempty"`
 	// Caller is CallerCLI (the default), CallerCloudFormation, or the key of
 	// one of the profile's roles.
-	Caller  string              `yaml:"caller"`
-	Context map[string][]string `yaml:"context"`
+	Caller  string              `yaml:"caller" json:"caller,omitempty"`
+	Context map[string][]string `yaml:"context" json:"context,omitempty"`
 }
 
 // callerOf returns a statement's or call's caller with the default applied.

@@ -40,7 +40,9 @@ type Rendered struct {
 	// Roles are further roles the profiles define, such as the AWS CDK
 	// bootstrap roles, one per region; empty for broad access.
 	Roles []ExecutionRole
-	// RequiredCalls must all be allowed for the frameworks to work.
+	// RequiredCalls must all be allowed for the frameworks to work. Broad
+	// renderings leave out the calls of profile roles, which orgstrap only
+	// renders for restricted access.
 	RequiredCalls []Call
 	// Digest is the sha256 (hex) of the target and the documents, for
 	// tagging the role so that a changed policy is detected.
@@ -66,9 +68,9 @@ type TooManyPoliciesError struct {
 }
 
 func (e *TooManyPoliciesError) Error() string {
-	return fmt.Sprintf("the %s needs %d managed policies of %d characters for %d services in %d regions, more than the %d a role can have: "+
+	return fmt.Sprintf("the %s needs %d managed policies (at most %d characters each) for %s and %s, more than the %d a role can have: "+
 		"render fewer services or regions per account, or use CloudFormation service-role mode",
-		e.Role, e.Needed, MaxPolicySize, e.Services, e.Regions, MaxPoliciesPerRole)
+		e.Role, e.Needed, MaxPolicySize, count(e.Services, "service"), count(e.Regions, "region"), MaxPoliciesPerRole)
 }
 
 // destination names where a grant goes while rendering.
@@ -317,6 +319,14 @@ func (r *Rendered) Find(role string) ([]policy.NamedPolicy, *policy.NamedPolicy,
 		}
 	}
 	return nil, nil, errors.New("role " + role + " is not among the rendered roles")
+}
+
+// count writes n with the noun in singular or plural.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func isBuiltinCaller(caller string) bool {

@@ -4,7 +4,7 @@ import "github.com/orgstrap/orgstrap/internal/policy"
 
 // serviceRole rewrites the deploy role's grants for CloudFormation
 // service-role mode. CreateStack, UpdateStack and CreateChangeSet are only
-// allowed with the execution role as cloudformation:RoleArn; ExecuteChangeSet
+// allowed with the execution role as cloudformation:RoleArn. ExecuteChangeSet
 // has no such key, so the role is enforced when the change set is created.
 // The deploy role may pass only the execution role, and only to
 // CloudFormation. Profiles without CloudFormation statements, such as

@@ -215,6 +215,12 @@ func scopeProblem(scope string, s Statement) string {
 		return `resource "*" is too wide: name the application's resources`
 	}
 	switch scope {
+	case ScopeResource:
+		for _, r := range s.Resources {
+			if accountWide(r) {
+				return fmt.Sprintf("resource %q names every resource of its type: name the application's resources", r)
+			}
+		}
 	case ScopeBoundary:
 		if !slices.Equal(s.Conditions["StringEquals"]["iam:PermissionsBoundary"], []string{"${boundaryArn}"}) {
 			return "add the condition StringEquals iam:PermissionsBoundary: [${boundaryArn}]"
@@ -286,6 +292,9 @@ func (v *validator) commands() {
 	roles := map[string]bool{CallerCLI: true, CallerCloudFormation: true}
 	for _, r := range v.p.Roles {
 		roles[r.Key] = true
+	}
+	if len(v.p.Commands) == 0 {
+		v.fail("commands", "missing: list the framework's commands and the calls each makes, which prove the restricted policy works")
 	}
 	seen := map[string]bool{}
 	for i, c := range v.p.Commands {

@@ -3,8 +3,12 @@ package sandbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -112,5 +116,46 @@ func TestCallCounts(t *testing.T) {
 	sb.ResetCalls()
 	if got := sb.Calls(); len(got) != 0 {
 		t.Errorf("Calls() after ResetCalls = %v, want empty", got)
+	}
+}
+
+// TestConcurrentRequests runs writers and readers of the same state at once;
+// under -race it checks that every request and its encoding hold the mutex.
+func TestConcurrentRequests(t *testing.T) {
+	ctx := context.Background()
+	_, cfg, client := startOrg(t, sandbox.Options{})
+	root := rootID(t, client)
+	iamClient := iam.NewFromConfig(cfg)
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*20*3)
+	for worker := range 8 {
+		wg.Go(func() {
+			for i := range 20 {
+				_, err := client.TagResource(ctx, &organizations.TagResourceInput{ResourceId: &root, Tags: []types.Tag{
+					{Key: aws.String(fmt.Sprintf("w%d", worker)), Value: aws.String(fmt.Sprint(i))},
+				}})
+				errs <- err
+				_, err = client.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: &root})
+				errs <- err
+				_, err = iamClient.ListRoles(ctx, &iam.ListRolesInput{})
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent request: %v", err)
+		}
+	}
+
+	tags, err := client.ListTagsForResource(ctx, &organizations.ListTagsForResourceInput{ResourceId: &root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tags.Tags) != 8 {
+		t.Errorf("root has %d tags, want one per worker (8)", len(tags.Tags))
 	}
 }

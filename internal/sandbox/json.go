@@ -40,17 +40,23 @@ func decodeJSON[T any](body []byte) (*T, *api.Error) {
 	return in, nil
 }
 
-// writeJSON sends a successful JSON 1.1 response; a nil out sends "{}".
-func writeJSON(w http.ResponseWriter, requestID string, out any) {
-	body := []byte("{}")
-	if out != nil {
-		var err error
-		if body, err = json.Marshal(out); err != nil {
-			writeJSONError(w, requestID, &api.Error{Code: "ServiceException", Status: http.StatusInternalServerError,
-				Message: "encoding the response failed: " + err.Error()})
-			return
-		}
+// encodeJSON encodes a successful JSON 1.1 response body; a nil out is
+// "{}". It runs under the sandbox mutex because out may share slices with
+// the state.
+func encodeJSON(out any) ([]byte, *api.Error) {
+	if out == nil {
+		return []byte("{}"), nil
 	}
+	body, err := json.Marshal(out)
+	if err != nil {
+		return nil, &api.Error{Code: "ServiceException", Status: http.StatusInternalServerError,
+			Message: "encoding the response failed: " + err.Error()}
+	}
+	return body, nil
+}
+
+// writeJSON sends a successful JSON 1.1 response.
+func writeJSON(w http.ResponseWriter, requestID string, body []byte) {
 	w.Header().Set("Content-Type", jsonContentType)
 	w.Header().Set("X-Amzn-RequestId", requestID)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))

@@ -50,10 +50,11 @@ func parseQuery(r *http.Request, body []byte, svc queryService) (string, url.Val
 	return action, params, nil
 }
 
-// writeXML sends a Query response: <ActionResponse> with the result's
+// encodeXML encodes a Query response: <ActionResponse> with the result's
 // fields inside <ActionResult>, or no Result element when result is nil,
-// then the request id in <ResponseMetadata>.
-func writeXML(w http.ResponseWriter, svc queryService, action, requestID string, result any) {
+// then the request id in <ResponseMetadata>. It runs under the sandbox
+// mutex because result may share slices with the state.
+func encodeXML(svc queryService, action, requestID string, result any) ([]byte, *api.Error) {
 	var buf bytes.Buffer
 	enc := xml.NewEncoder(&buf)
 	response := xml.StartElement{
@@ -75,16 +76,19 @@ func writeXML(w http.ResponseWriter, svc queryService, action, requestID string,
 		err = enc.Flush()
 	}
 	if err != nil {
-		writeXMLError(w, svc, requestID, &api.Error{Code: "ServiceFailure", Status: http.StatusInternalServerError,
-			Message: "encoding the " + action + " response failed: " + err.Error()})
-		return
+		return nil, &api.Error{Code: "ServiceFailure", Status: http.StatusInternalServerError,
+			Message: "encoding the " + action + " response failed: " + err.Error()}
 	}
+	return buf.Bytes(), nil
+}
 
+// writeXML sends a successful Query response.
+func writeXML(w http.ResponseWriter, requestID string, body []byte) {
 	w.Header().Set("Content-Type", "text/xml")
 	w.Header().Set("X-Amzn-RequestId", requestID)
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
+	w.Write(body)
 }
 
 type responseMetadata struct {

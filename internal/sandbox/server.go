@@ -91,6 +91,20 @@ func identifyQueryService(r *http.Request, body []byte, auth *authHeader) queryS
 
 func (s *Sandbox) serveOrganizations(w http.ResponseWriter, r *http.Request, body []byte,
 	auth *authHeader, authErr *api.Error, ex *exchange) {
+	response, err := s.handleOrganizations(r, body, auth, authErr, ex)
+	if err != nil {
+		s.fail(w, ex, jsonErrorCode(err))
+		return
+	}
+	ex.status = http.StatusOK
+	writeJSON(w, ex.id, response)
+}
+
+// handleOrganizations runs one Organizations request under the mutex and
+// returns the encoded response, which the caller sends after the mutex is
+// released.
+func (s *Sandbox) handleOrganizations(r *http.Request, body []byte, auth *authHeader, authErr *api.Error,
+	ex *exchange) ([]byte, *api.Error) {
 	op, known := orgOperations[ex.action]
 
 	s.mu.Lock()
@@ -120,13 +134,10 @@ func (s *Sandbox) serveOrganizations(w http.ResponseWriter, r *http.Request, bod
 	if saveErr := s.saveIf(mutated); saveErr != nil && err == nil {
 		err = saveErr
 	}
-
 	if err != nil {
-		s.fail(w, ex, jsonErrorCode(err))
-		return
+		return nil, err
 	}
-	ex.status = http.StatusOK
-	writeJSON(w, ex.id, out)
+	return encodeJSON(out)
 }
 
 func (s *Sandbox) serveQuery(w http.ResponseWriter, r *http.Request, body []byte, svc queryService,
@@ -134,6 +145,20 @@ func (s *Sandbox) serveQuery(w http.ResponseWriter, r *http.Request, body []byte
 	action, params, parseErr := parseQuery(r, body, svc)
 	ex.action = action
 
+	response, err := s.handleQuery(r, body, svc, action, params, parseErr, auth, authErr, ex)
+	if err != nil {
+		s.failXML(w, svc, ex, err)
+		return
+	}
+	ex.status = http.StatusOK
+	writeXML(w, ex.id, response)
+}
+
+// handleQuery runs one IAM or STS request under the mutex and returns the
+// encoded response. A request that failed to parse is still authenticated
+// first, as AWS does.
+func (s *Sandbox) handleQuery(r *http.Request, body []byte, svc queryService, action string, params url.Values,
+	parseErr *api.Error, auth *authHeader, authErr *api.Error, ex *exchange) ([]byte, *api.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	mutated := s.advance()
@@ -165,13 +190,10 @@ func (s *Sandbox) serveQuery(w http.ResponseWriter, r *http.Request, body []byte
 	if saveErr := s.saveIf(mutated); saveErr != nil && err == nil {
 		err = saveErr
 	}
-
 	if err != nil {
-		s.failXML(w, svc, ex, err)
-		return
+		return nil, err
 	}
-	ex.status = http.StatusOK
-	writeXML(w, svc, action, ex.id, result)
+	return encodeXML(svc, action, ex.id, result)
 }
 
 // authenticate resolves the caller from the access key and verifies the
