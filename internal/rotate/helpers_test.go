@@ -94,9 +94,17 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, sandbox.Options{})
+}
+
+// newFixtureWith is newFixture with more sandbox options; IAM is always
+// enforced and the clock is the fixture's.
+func newFixtureWith(t *testing.T, opts sandbox.Options) *fixture {
+	t.Helper()
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	c := &clock{}
-	sb, awsCfg := sandboxtest.Start(t, sandbox.Options{EnforceIAM: true, Now: c.Now, CreateAccountDelay: 100 * time.Millisecond})
+	opts.EnforceIAM, opts.Now, opts.CreateAccountDelay = true, c.Now, 100*time.Millisecond
+	sb, awsCfg := sandboxtest.Start(t, opts)
 	cfg, err := config.Parse("orgstrap.yaml", []byte(testConfig), config.Options{Profiles: loadLibrary(t).Names()})
 	if err != nil {
 		t.Fatalf("parsing the test config: %v", err)
