@@ -161,3 +161,15 @@ func replace(old, new string) func(string) string {
 func appendText(extra string) func(string) string {
 	return func(s string) string { return s + extra }
 }
+
+func TestParseRejectsDuplicateAccountName(t *testing.T) {
+	text := strings.Replace(validConfig, "deployment:", "  - name: prod\n    account_name: dev\n    email: aws+prod@example.com\n    access: broad\ndeployment:", 1)
+	_, err := Parse("orgstrap.yaml", []byte(text), Options{})
+	var cfgErr *Error
+	if !errors.As(err, &cfgErr) {
+		t.Fatalf("Parse: got %v, want a config error", err)
+	}
+	if p := cfgErr.Problems[0]; p.Path != "environments[1].account_name" || !strings.Contains(p.Message, "duplicate account name") {
+		t.Errorf("problem: got %+v, want a duplicate account name at environments[1].account_name", p)
+	}
+}

@@ -67,12 +67,24 @@ func (v *validator) environments(envs []Environment) {
 	names := map[string]int{}
 	emails := map[string]int{}
 	ids := map[string]int{}
+	accountNames := map[string]int{}
 	for i, env := range envs {
 		path := fmt.Sprintf("environments[%d]", i)
 		v.environment(path, env)
 		duplicate(v, names, env.Name, i, path+".name", "environment name")
 		duplicate(v, emails, strings.ToLower(env.Email), i, path+".email", "email")
 		duplicate(v, ids, env.AccountID, i, path+".account_id", "account id")
+		// A re-run finds an account creation still in progress by its
+		// account name, so names must be unique; the name defaults to the
+		// environment name.
+		accountName := env.AccountName
+		if accountName == "" {
+			accountName = env.Name
+		}
+		if _, dupName := names[env.Name]; dupName && names[env.Name] != i {
+			continue
+		}
+		duplicate(v, accountNames, accountName, i, path+".account_name", "account name")
 	}
 }
 

@@ -191,6 +191,15 @@ func (c *Client) detach(ctx context.Context, role, arn string) error {
 	return nil
 }
 
+func (c *Client) deleteInline(ctx context.Context, role, name string) error {
+	_, err := c.api.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String(name)})
+	var missing *types.NoSuchEntityException
+	if err != nil && !errors.As(err, &missing) {
+		return explain(fmt.Errorf("deleting inline policy %s of role %s: %w", name, role, err))
+	}
+	return nil
+}
+
 func (c *Client) tagRole(ctx context.Context, role string, tags map[string]string) error {
 	_, err := c.api.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(role), Tags: iamTags(tags)})
 	if err != nil {

@@ -18,8 +18,8 @@ import (
 )
 
 // Read returns what the account holds of d: its roles, orgstrap's customer
-// managed policies and the OIDC provider. It makes one GetRole and one
-// ListAttachedRolePolicies call per role, one ListPolicies call, and, for
+// managed policies and the OIDC provider. It makes one GetRole, one
+// ListAttachedRolePolicies and one ListRolePolicies call per role, one ListPolicies call, and, for
 // GitHub trust, one GetOpenIDConnectProvider call. It reads a policy's
 // document (GetPolicyVersion) only when the deploy role's tags do not
 // record its current default version for the wanted digest.
@@ -52,9 +52,8 @@ func (c *Client) Read(ctx context.Context, d *Desired) (*Observed, error) {
 	return o, nil
 }
 
-// readRole reads a role and its attached managed policies.
-// NOTE: inline policies (ListRolePolicies) are not read, so one put on a
-// managed role outside orgstrap is not reported as drift.
+// readRole reads a role, its attached managed policies and the names of
+// its inline policies.
 func (c *Client) readRole(ctx context.Context, name string) (*Role, error) {
 	out, err := c.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	var missing *types.NoSuchEntityException
@@ -87,6 +86,15 @@ func (c *Client) readRole(ctx context.Context, name string) (*Role, error) {
 		for _, a := range page.AttachedPolicies {
 			role.Attached = append(role.Attached, aws.ToString(a.PolicyArn))
 		}
+	}
+
+	inline := iam.NewListRolePoliciesPaginator(c.api, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	for inline.HasMorePages() {
+		page, err := inline.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing inline policies of role %s: %w", name, err)
+		}
+		role.Inline = append(role.Inline, page.PolicyNames...)
 	}
 	return role, nil
 }

@@ -157,7 +157,8 @@ func (c *Client) boundaryStep(d *Desired, spec RoleSpec, role *Role) (Step, bool
 	return Step{Change: ch, Do: func(ctx context.Context) error { return c.putBoundary(ctx, spec.Name, want) }}, true
 }
 
-// detachSteps detaches policies attached to the role outside orgstrap.
+// detachSteps detaches managed policies attached to the role outside
+// orgstrap and deletes its inline policies.
 // orgstrap's own unwanted policies are left to cleanupSteps, which also
 // deletes them.
 func (c *Client) detachSteps(d *Desired, spec RoleSpec, role *Role) []Step {
@@ -171,6 +172,10 @@ func (c *Client) detachSteps(d *Desired, spec RoleSpec, role *Role) []Step {
 		}
 		ch := d.change(plan.KindPolicy, plan.ActionDelete, arn, "attached to role "+spec.Name+" outside orgstrap: detach it")
 		steps = append(steps, Step{Change: ch, Do: func(ctx context.Context) error { return c.detach(ctx, spec.Name, arn) }})
+	}
+	for _, name := range role.Inline {
+		ch := d.change(plan.KindPolicy, plan.ActionDelete, spec.Name+"/"+name, "inline policy put on role "+spec.Name+" outside orgstrap: delete it")
+		steps = append(steps, Step{Change: ch, Do: func(ctx context.Context) error { return c.deleteInline(ctx, spec.Name, name) }})
 	}
 	return steps
 }

@@ -118,13 +118,19 @@ func TestPlanShowsPolicyDiff(t *testing.T) {
 	}
 }
 
-func TestForeignAttachmentIsDetached(t *testing.T) {
+func TestForeignPoliciesAreRemoved(t *testing.T) {
 	f := newFixture(t, sandbox.Options{})
 	r := f.apply(t, oneEnvConfig)
 	client := f.memberIAM(t, r, "dev")
 	ctx := context.Background()
 	admin := "arn:aws:iam::aws:policy/AdministratorAccess"
 	if _, err := client.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("orgstrap-deploy"), PolicyArn: aws.String(admin)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
+		RoleName: aws.String("orgstrap-deploy"), PolicyName: aws.String("extra"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`),
+	}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -136,6 +142,13 @@ func TestForeignAttachmentIsDetached(t *testing.T) {
 		t.Errorf("drift: got %s, want %s", statuses[0].Drift, DriftOutside)
 	}
 	r = f.apply(t, oneEnvConfig)
+	detached := false
+	for _, c := range r.Plan.Changes {
+		detached = detached || (c.Kind == plan.KindPolicy && c.Action == plan.ActionDelete && c.Target == admin)
+	}
+	if !detached {
+		t.Errorf("plan does not detach %s: %+v", admin, r.Plan.Changes)
+	}
 	out, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String("orgstrap-deploy")})
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +157,13 @@ func TestForeignAttachmentIsDetached(t *testing.T) {
 		if aws.ToString(p.PolicyArn) == admin {
 			t.Errorf("AdministratorAccess is still attached after apply")
 		}
+	}
+	inline, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("orgstrap-deploy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inline.PolicyNames) != 0 {
+		t.Errorf("inline policies after apply: got %v, want none", inline.PolicyNames)
 	}
 	if r = f.apply(t, oneEnvConfig); !r.Plan.Empty() {
 		t.Errorf("plan after the repair has changes: %+v", r.Plan.Changes)
