@@ -129,8 +129,12 @@ func runRotate(ctx context.Context, g *GlobalOptions, o *rotateOptions, envs []s
 func printRotations(s Streams, done []rotate.Rotation) {
 	withID := 0
 	for _, r := range done {
-		fmt.Fprintf(s.Out, "%s: rotated %s at %s; sessions issued before %s are revoked\n",
-			r.Environment, r.RoleARN, r.RotatedAt.Format(time.RFC3339), r.RevokedBefore.Format(time.RFC3339))
+		resumed := ""
+		if r.Resumed {
+			resumed = " (resumed)"
+		}
+		fmt.Fprintf(s.Out, "%s: rotated %s at %s%s; sessions issued before %s are revoked\n",
+			r.Environment, r.RoleARN, r.RotatedAt.Format(time.RFC3339), resumed, r.RevokedBefore.Format(time.RFC3339))
 		if r.ExternalID != "" {
 			fmt.Fprintf(s.Out, "%s: new external id: %s\n", r.Environment, r.ExternalID)
 			withID++
@@ -185,6 +189,9 @@ func writeRotations(w io.Writer, statuses []engine.EnvStatus, now time.Time) {
 		if r.RotatedAt != nil {
 			line = fmt.Sprintf("%s: deploy role %s (generation %d) last rotated %s, %s ago",
 				s.Name, r.Role, r.Generation, r.RotatedAt.UTC().Format(time.RFC3339), engine.FormatAge(now.Sub(*r.RotatedAt)))
+		}
+		if r.RevokedBefore != nil {
+			line += "; sessions issued before " + r.RevokedBefore.UTC().Format(time.RFC3339) + " are revoked"
 		}
 		if r.InProgress {
 			line += "; a rotation is in progress: run orgstrap rotate again to finish it"

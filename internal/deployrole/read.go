@@ -96,6 +96,9 @@ func (c *Client) readRole(ctx context.Context, name string) (*Role, error) {
 		}
 		role.Inline = append(role.Inline, page.PolicyNames...)
 	}
+	if err := c.readRevocation(ctx, role); err != nil {
+		return nil, err
+	}
 	return role, nil
 }
 

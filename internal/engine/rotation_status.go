@@ -23,6 +23,9 @@ type RotationStatus struct {
 	// Replaces is the previous generation's role that rotate --finish
 	// has yet to delete.
 	Replaces string `json:"replaces,omitempty"`
+	// RevokedBefore is the cutoff of the role's session revocation
+	// policy, nil without one: sessions issued earlier are denied.
+	RevokedBefore *time.Time `json:"revoked_before,omitempty"`
 }
 
 // Since returns when the role's credentials were last renewed: the last
@@ -49,6 +52,10 @@ func (e *Engine) rotationStatus(ep *EnvPlan) *RotationStatus {
 	}
 	if at, err := time.Parse(time.RFC3339, role.Tags[deployrole.TagRotatedAt]); err == nil {
 		st.RotatedAt = &at
+	}
+	if !role.RevokedBefore.IsZero() {
+		cutoff := role.RevokedBefore
+		st.RevokedBefore = &cutoff
 	}
 	return st
 }

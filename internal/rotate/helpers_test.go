@@ -192,12 +192,14 @@ func (f *fixture) member(t *testing.T, env string) *iam.Client {
 	return iam.NewFromConfig(cfg)
 }
 
-// assume assumes a deploy role as the management administrator with an
-// external id and returns an IAM client with the session.
+// assume assumes a deploy role as the management administrator, with the
+// external id unless it is "", and returns an IAM client with the session.
 func (f *fixture) assume(ctx context.Context, roleARN, externalID string) (*iam.Client, error) {
-	out, err := sts.NewFromConfig(f.aws).AssumeRole(ctx, &sts.AssumeRoleInput{
-		RoleArn: aws.String(roleARN), RoleSessionName: aws.String("ci"), ExternalId: aws.String(externalID),
-	})
+	in := &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("ci")}
+	if externalID != "" {
+		in.ExternalId = aws.String(externalID)
+	}
+	out, err := sts.NewFromConfig(f.aws).AssumeRole(ctx, in)
 	if err != nil {
 		return nil, err
 	}

@@ -17,11 +17,6 @@ import (
 	"github.com/orgstrap/orgstrap/internal/policy"
 )
 
-// RevokePolicyName is the inline policy that revokes older sessions. It is
-// the name the IAM console's "Revoke active sessions" uses, so revoking
-// from either place replaces the same policy.
-const RevokePolicyName = "AWSRevokeOlderSessions"
-
 type iamAPI interface {
 	GetRole(ctx context.Context, in *iam.GetRoleInput, optFns ...func(*iam.Options)) (*iam.GetRoleOutput, error)
 	TagRole(ctx context.Context, in *iam.TagRoleInput, optFns ...func(*iam.Options)) (*iam.TagRoleOutput, error)
@@ -69,7 +64,7 @@ func revokeSessions(ctx context.Context, client iamAPI, role string, cutoff time
 		return fmt.Errorf("encoding the revocation policy: %w", err)
 	}
 	_, err = client.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
-		RoleName: aws.String(role), PolicyName: aws.String(RevokePolicyName), PolicyDocument: aws.String(string(data)),
+		RoleName: aws.String(role), PolicyName: aws.String(deployrole.RevokeSessionsPolicy), PolicyDocument: aws.String(string(data)),
 	})
 	if err != nil {
 		return fmt.Errorf("revoking the sessions of role %s: %w", role, err)

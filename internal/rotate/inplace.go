@@ -87,6 +87,10 @@ func (r *Rotator) rotateEnv(ctx context.Context, ep *engine.EnvPlan) (*Rotation,
 			r.emit(engine.EventDone, env, "replaced the external id in the trust policy of %s", name)
 		}
 		trust = deployrole.WithExternalID(trust, rot.ExternalID)
+	} else if err := updateTrust(ctx, client, name, trust); err != nil {
+		// Writing the trust policy even when it looks unchanged makes IAM
+		// hold exactly the document rendered from the current config.
+		return nil, err
 	}
 	want := ep.DesiredWith(name, trust)
 

@@ -176,3 +176,39 @@ func managedPolicies(t *testing.T, client *iam.Client, role string) []string {
 	}
 	return arns
 }
+
+func TestRotateWithoutExternalID(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.cfg.Trust.ExternalID = ""
+	e := f.engine(nil)
+	r, err := e.Plan(ctx)
+	if err != nil {
+		t.Fatalf("Plan: %v", err)
+	}
+	if err := e.Apply(ctx, r); err != nil {
+		t.Fatalf("Apply without the external id: %v", err)
+	}
+	arn := f.roleARN(t, "dev", deployRole)
+	f.clock.Advance(1100 * time.Millisecond)
+	before := f.mustAssume(t, arn, "")
+
+	rot := f.rotator(nil)
+	done, err := rot.Rotate(ctx, f.plan(t, rot, "dev"))
+	if err != nil {
+		t.Fatalf("Rotate: %v", err)
+	}
+	if done[0].ExternalID != "" {
+		t.Errorf("external id of a role without one: got %q, want none", done[0].ExternalID)
+	}
+	if got := trustExternalID(t, f.member(t, "dev"), deployRole); got != "" {
+		t.Errorf("trust policy external id: got %q, want none", got)
+	}
+	if err := deployCall(ctx, before, "dev"); access.ErrorCode(err) != "AccessDenied" {
+		t.Errorf("call with the session from before the rotation: got %v, want AccessDenied", err)
+	}
+	f.clock.Advance(1100 * time.Millisecond)
+	if err := deployCall(ctx, f.mustAssume(t, arn, ""), "dev"); err != nil {
+		t.Errorf("call with a new session: %v", err)
+	}
+}

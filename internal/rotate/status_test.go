@@ -45,6 +45,9 @@ func TestStatusShowsLastRotation(t *testing.T) {
 	if dev.RotatedAt == nil || !dev.RotatedAt.Equal(done[0].RotatedAt) {
 		t.Fatalf("dev rotated at: got %v, want %s", dev.RotatedAt, done[0].RotatedAt)
 	}
+	if dev.RevokedBefore == nil || !dev.RevokedBefore.Equal(done[0].RevokedBefore) {
+		t.Errorf("dev sessions revoked before: got %v, want %s", dev.RevokedBefore, done[0].RevokedBefore)
+	}
 	if dev.Generation != 1 || dev.Role != deployRole || dev.InProgress {
 		t.Errorf("dev rotation status: got %+v, want generation 1 of %s, not in progress", dev, deployRole)
 	}
