@@ -46,6 +46,9 @@ func (e *Engine) SwitchDeployRole(ctx context.Context, ep *EnvPlan, name string)
 	if err := e.org.Tag(ctx, ep.Account.ID, map[string]string{TagDeployRole: name}); err != nil {
 		return err
 	}
+	if ep.Account.Tags == nil {
+		ep.Account.Tags = map[string]string{}
+	}
 	ep.Account.Tags[TagDeployRole] = name
 	trust := ep.Desired.Roles[0].Trust
 	ep.Desired = ep.DesiredWith(name, trust)
@@ -57,14 +60,18 @@ func (e *Engine) SwitchDeployRole(ctx context.Context, ep *EnvPlan, name string)
 func (e *Engine) WriteProfiles(r *Result) error { return e.writeProfiles(r) }
 
 // activeDeployRole returns the deploy role an account's tag names, or the
-// config's role name when the account has no such tag.
+// config's role name when the account has no such tag. A tag naming a
+// role outside the config role name's generations, as after a change of
+// deployment.role_name, is ignored.
 func activeDeployRole(cfg *config.Config, ep *EnvPlan) string {
+	base := cfg.Deployment.RoleName
 	if ep.Account != nil {
-		if name := ep.Account.Tags[TagDeployRole]; name != "" {
+		name := ep.Account.Tags[TagDeployRole]
+		if name == base || Generation(base, name, nil) > 1 {
 			return name
 		}
 	}
-	return cfg.Deployment.RoleName
+	return base
 }
 
 // selectDeployRole renames the desired deploy role to the account's active

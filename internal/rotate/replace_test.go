@@ -264,3 +264,24 @@ func TestReplaceKeepsPermissionsBoundary(t *testing.T) {
 		t.Errorf("call as the new prod role: %v", err)
 	}
 }
+
+func TestRoleNameChangeIgnoresGenerationTag(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	rot := f.rotator(nil)
+	if _, err := rot.Replace(ctx, f.plan(t, rot, "dev")); err != nil {
+		t.Fatalf("Replace: %v", err)
+	}
+	// A new role_name starts a new line of generations, so the account's
+	// tag naming orgstrap-deploy-g2 no longer applies.
+	f.cfg.Deployment.RoleName = "deployer"
+	r, err := f.engine(nil).Plan(ctx)
+	if err != nil {
+		t.Fatalf("Plan: %v", err)
+	}
+	for _, ep := range r.Envs {
+		if got := ep.DeployRole(); got != "deployer" {
+			t.Errorf("%s deploy role after renaming: got %s, want deployer", ep.Env.Name, got)
+		}
+	}
+}
