@@ -27,7 +27,13 @@ func TestReadKeepsRevocationPolicyOutOfInline(t *testing.T) {
 			wantCutoff: time.Date(2026, 12, 3, 22, 0, 6, 0, time.UTC),
 		},
 		{
-			name: "console format with milliseconds",
+			name: "console form with one statement object",
+			document: `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*",` +
+				`"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2014-05-07T23:47:00Z"}}}}`,
+			wantCutoff: time.Date(2014, 5, 7, 23, 47, 0, 0, time.UTC),
+		},
+		{
+			name: "fractional seconds",
 			document: `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["*"],"Resource":["*"],` +
 				`"Condition":{"DateLessThan":{"aws:TokenIssueTime":"2026-12-03T22:00:06.250Z"}}}]}`,
 			wantCutoff: time.Date(2026, 12, 3, 22, 0, 6, 250e6, time.UTC),

@@ -15,8 +15,8 @@ import (
 type Rotation struct {
 	Environment string `json:"environment"`
 	RoleARN     string `json:"role_arn"`
-	// RotatedAt is when the rotation began; it is the value of the role's
-	// orgstrap:rotated-at tag.
+	// RotatedAt is when the rotation began, in whole seconds, as the
+	// role's orgstrap:rotated-at tag records it.
 	RotatedAt time.Time `json:"rotated_at"`
 	// RevokedBefore is the cutoff of the revocation policy: sessions
 	// issued before it are denied everything.

@@ -1,7 +1,7 @@
 // Package rotate renews the deployment roles of an organization that
 // orgstrap manages. An in-place rotation rewrites a role's policies and
 // trust policy, revokes every session issued before it began and replaces
-// the external id; a blue/green rotation creates the next generation of
+// the external id. A blue/green rotation creates the next generation of
 // the role beside the current one, switches to it once verified, and
 // deletes the previous one on request. Progress is kept only in role tags,
 // so an interrupted rotation resumes when run again.
