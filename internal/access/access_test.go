@@ -114,3 +114,19 @@ func TestExplainDenied(t *testing.T) {
 		t.Errorf("NoSuchEntity got a fix: %q", Fix(err))
 	}
 }
+
+func TestBackoffSteadyPhase(t *testing.T) {
+	b := Backoff{Initial: 100 * time.Millisecond, Steady: 500 * time.Millisecond, Max: time.Second}
+	var waited time.Duration
+	for waited < 500*time.Millisecond {
+		d := b.Next()
+		if d > 100*time.Millisecond {
+			t.Fatalf("delay %s after %s of waiting, want at most the initial 100ms during the steady phase", d, waited)
+		}
+		waited += d
+	}
+	b.Next()
+	if d := b.Next(); d <= 100*time.Millisecond {
+		t.Errorf("delay after the steady phase: got %s, want it to grow past 100ms", d)
+	}
+}

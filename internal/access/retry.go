@@ -72,29 +72,35 @@ func ErrorCode(err error) string {
 	return ""
 }
 
-// Backoff yields growing delays with jitter for engine-level waits, such
-// as polling an account creation or waiting for a new account's access
-// role. It is separate from the SDK retryer, which retries one call; these
-// waits repeat a whole step until AWS reaches the wanted state. Delays grow
-// by half each time rather than doubling, so a wait that ends soon after a
-// poll is noticed soon too.
+// Backoff yields delays with jitter for engine-level waits, such as
+// polling an account creation or waiting for a new account's access role.
+// It is separate from the SDK retryer, which retries one call; these waits
+// repeat a whole step until AWS reaches the wanted state. Delays stay at
+// Initial for the first Steady of waiting, so a short wait is noticed
+// within Initial of its end, then grow by half each time up to Max.
 type Backoff struct {
 	Initial time.Duration
+	Steady  time.Duration
 	Max     time.Duration
 	next    time.Duration
+	waited  time.Duration
 }
 
-// Next returns the delay before the next attempt: 80 to 100% of
-// Initial*1.5^attempt, capped at Max. The jitter keeps parallel waiters
-// from polling in lockstep.
+// Next returns the delay before the next attempt: 80 to 100% of the
+// current step. The jitter keeps parallel waiters from polling in
+// lockstep.
 func (b *Backoff) Next() time.Duration {
 	if b.next == 0 {
 		b.next = b.Initial
 	}
 	d := min(b.next, b.Max)
-	b.next = min(b.next+b.next/2, b.Max)
+	if b.waited >= b.Steady {
+		b.next = min(b.next+b.next/2, b.Max)
+	}
 	low := d * 4 / 5
-	return low + rand.N(d-low+1)
+	d = low + rand.N(d-low+1)
+	b.waited += d
+	return d
 }
 
 // Sleep waits for d or until ctx is done.

@@ -57,18 +57,19 @@ var unavailableCodes = map[string]bool{
 }
 
 // Verify simulates calls against the role's attached policies and
-// permissions boundary with iam:SimulatePrincipalPolicy. Calls sharing a
-// resource and context go in one request. It returns a DeniedError when
-// any call is denied; when the simulation is unavailable it returns a
-// Verification with Skipped set and no error.
+// permissions boundary with iam:SimulatePrincipalPolicy. Actions that share
+// a context and the same set of resources go in one request, whose cross
+// product of actions and resources is then exactly the calls asked for. It
+// returns a DeniedError when any call is denied; when the simulation is
+// unavailable it returns a Verification with Skipped set and no error.
 func (c *Client) Verify(ctx context.Context, roleARN string, calls []Call) (*Verification, error) {
 	v := &Verification{}
-	for _, group := range groupCalls(calls) {
+	for _, req := range groupCalls(calls) {
 		in := &iam.SimulatePrincipalPolicyInput{
 			PolicySourceArn: aws.String(roleARN),
-			ActionNames:     actions(group),
-			ResourceArns:    []string{group[0].Resource},
-			ContextEntries:  contextEntries(group[0].Context),
+			ActionNames:     req.actions,
+			ResourceArns:    req.resources,
+			ContextEntries:  contextEntries(req.context),
 		}
 		p := iam.NewSimulatePrincipalPolicyPaginator(c.api, in)
 		for p.HasMorePages() {
@@ -81,7 +82,7 @@ func (c *Client) Verify(ctx context.Context, roleARN string, calls []Call) (*Ver
 				return nil, fmt.Errorf("verifying role %s: %w", roleARN, err)
 			}
 			v.Checked += len(page.EvaluationResults)
-			v.Denied = append(v.Denied, denials(group, page.EvaluationResults)...)
+			v.Denied = append(v.Denied, req.denials(page.EvaluationResults)...)
 		}
 	}
 	if len(v.Denied) > 0 {
@@ -92,22 +93,60 @@ func (c *Client) Verify(ctx context.Context, roleARN string, calls []Call) (*Ver
 	return v, nil
 }
 
-func groupCalls(calls []Call) [][]Call {
-	index := map[string]int{}
-	var groups [][]Call
+// simulation is one SimulatePrincipalPolicy request.
+type simulation struct {
+	actions   []string
+	resources []string
+	context   map[string][]string
+	calls     map[string]Call // by action and resource
+}
+
+// groupCalls groups calls by context, then actions by their set of
+// resources, and drops duplicates.
+func groupCalls(calls []Call) []*simulation {
+	type byAction struct {
+		context   map[string][]string
+		resources map[string][]string // action -> resources in call order
+		order     []string
+	}
+	contexts := map[string]*byAction{}
+	var contextOrder []string
 	for _, call := range calls {
-		key := call.Resource + "\x00" + contextKey(call.Context)
-		i, ok := index[key]
-		if !ok {
-			i = len(groups)
-			index[key] = i
-			groups = append(groups, nil)
+		key := contextKey(call.Context)
+		g := contexts[key]
+		if g == nil {
+			g = &byAction{context: call.Context, resources: map[string][]string{}}
+			contexts[key] = g
+			contextOrder = append(contextOrder, key)
 		}
-		if !slices.ContainsFunc(groups[i], func(c Call) bool { return c.Action == call.Action }) {
-			groups[i] = append(groups[i], call)
+		if _, ok := g.resources[call.Action]; !ok {
+			g.order = append(g.order, call.Action)
+		}
+		if !slices.Contains(g.resources[call.Action], call.Resource) {
+			g.resources[call.Action] = append(g.resources[call.Action], call.Resource)
 		}
 	}
-	return groups
+
+	var sims []*simulation
+	for _, key := range contextOrder {
+		g := contexts[key]
+		bySet := map[string]*simulation{}
+		for _, action := range g.order {
+			resources := slices.Sorted(slices.Values(g.resources[action]))
+			setKey := strings.Join(resources, "\x00")
+			sim := bySet[setKey]
+			if sim == nil {
+				sim = &simulation{resources: resources, context: g.context, calls: map[string]Call{}}
+				bySet[setKey] = sim
+				sims = append(sims, sim)
+			}
+			sim.actions = append(sim.actions, action)
+			for _, r := range resources {
+				sim.calls[strings.ToLower(action)+"\x00"+r] = Call{Action: action, Resource: r, Context: g.context}
+			}
+		}
+	}
+	return sims
 }
 
 func contextKey(ctx map[string][]string) string {
@@ -126,14 +165,6 @@ func flatten(ctx map[string][]string) map[string]string {
 	return m
 }
 
-func actions(group []Call) []string {
-	names := make([]string, 0, len(group))
-	for _, c := range group {
-		names = append(names, c.Action)
-	}
-	return names
-}
-
 func contextEntries(ctx map[string][]string) []types.ContextEntry {
 	var entries []types.ContextEntry
 	for _, k := range sortedKeys(flatten(ctx)) {
@@ -144,17 +175,16 @@ func contextEntries(ctx map[string][]string) []types.ContextEntry {
 	return entries
 }
 
-func denials(group []Call, results []types.EvaluationResult) []Denial {
+func (sim *simulation) denials(results []types.EvaluationResult) []Denial {
 	var denied []Denial
 	for _, r := range results {
 		if r.EvalDecision == types.PolicyEvaluationDecisionTypeAllowed {
 			continue
 		}
-		action := aws.ToString(r.EvalActionName)
-		i := slices.IndexFunc(group, func(c Call) bool { return strings.EqualFold(c.Action, action) })
-		call := Call{Action: action, Resource: aws.ToString(r.EvalResourceName)}
-		if i >= 0 {
-			call = group[i]
+		action, resource := aws.ToString(r.EvalActionName), aws.ToString(r.EvalResourceName)
+		call, ok := sim.calls[strings.ToLower(action)+"\x00"+resource]
+		if !ok {
+			call = Call{Action: action, Resource: resource, Context: sim.context}
 		}
 		denied = append(denied, Denial{Call: call, Decision: string(r.EvalDecision)})
 	}

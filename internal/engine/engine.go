@@ -49,7 +49,8 @@ type Options struct {
 	// (default 5 minutes).
 	AssumeTimeout time.Duration
 	// Poll paces DescribeCreateAccountStatus and the other waits
-	// (default 500 ms growing by half each time to 10 s, with jitter).
+	// (default every 500 ms for the first 10 s, then growing by half each
+	// time up to 10 s, with jitter).
 	Poll access.Backoff
 	// CreateAttempts bounds account creation submissions that fail with a
 	// transient reason (default 5).
@@ -89,7 +90,7 @@ func New(awsCfg aws.Config, cfg *config.Config, renderer Renderer, opts Options)
 		opts.AssumeTimeout = 5 * time.Minute
 	}
 	if opts.Poll.Initial == 0 {
-		opts.Poll = access.Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second}
+		opts.Poll = access.Backoff{Initial: 500 * time.Millisecond, Steady: 10 * time.Second, Max: 10 * time.Second}
 	}
 	if opts.CreateAttempts == 0 {
 		opts.CreateAttempts = 5
