@@ -74,6 +74,10 @@ func (r *Rotator) replaceEnv(ctx context.Context, ep *engine.EnvPlan) (*Replacem
 		return nil, access.WithFix(fmt.Errorf("role %s still has its previous generation %s beside it", active, old),
 			"run orgstrap rotate --finish to delete "+old+" before replacing "+active)
 	}
+	if role.Tags[deployrole.TagRotation] == deployrole.RotationInProgress {
+		return nil, access.WithFix(fmt.Errorf("an in-place rotation of role %s started %s is unfinished", active, role.Tags[deployrole.TagRotationStarted]),
+			"run orgstrap rotate without --replace to finish it first")
+	}
 	gen := engine.Generation(r.cfg.Deployment.RoleName, active, role.Tags)
 	next := NextRoleName(r.cfg.Deployment.RoleName, gen)
 	rep := &Replacement{Environment: env, OldRoleARN: role.ARN, NewRoleARN: ep.Desired.RoleARN(next), Generation: gen + 1}

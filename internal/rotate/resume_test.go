@@ -2,6 +2,7 @@ package rotate
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,5 +67,22 @@ func TestRotateResumesAfterInterruption(t *testing.T) {
 				t.Errorf("tag %s after resuming: got %q, want %q", deployrole.TagRotation, got, deployrole.RotationComplete)
 			}
 		})
+	}
+}
+
+func TestReplaceRejectsUnfinishedRotation(t *testing.T) {
+	f := newFixture(t)
+	ctx, onEvent := cancelOn("new policy versions")
+	rot := f.rotator(onEvent)
+	if _, err := rot.Rotate(ctx, f.plan(t, rot, "dev")); err == nil {
+		t.Fatalf("interrupted Rotate: got no error")
+	}
+	rot = f.rotator(nil)
+	_, err := rot.Replace(context.Background(), f.plan(t, rot, "dev"))
+	if err == nil || !strings.Contains(access.Fix(err), "without --replace") {
+		t.Fatalf("Replace during an unfinished rotation: got %v (fix %q), want advice to finish it", err, access.Fix(err))
+	}
+	if got := deployRoles(t, f.member(t, "dev")); len(got) != 1 {
+		t.Errorf("deploy roles after the rejected Replace: got %v, want only %s", got, deployRole)
 	}
 }
