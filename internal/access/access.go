@@ -28,7 +28,7 @@ var _ stsAPI = (*sts.Client)(nil)
 // Caller is the identity whose credentials orgstrap runs with.
 type Caller struct {
 	AccountID string
-	// ARN is what GetCallerIdentity returns, such as
+	// ARN is the identity ARN from GetCallerIdentity, such as
 	// arn:aws:sts::123456789012:assumed-role/Admin/alice.
 	ARN string
 	// PrincipalARN is the IAM ARN a trust policy names for this caller: the

@@ -117,6 +117,12 @@ func (e *Engine) ensureAccount(ctx context.Context, s *State, ep *EnvPlan) (bool
 	if err != nil {
 		return false, err
 	}
+	if ep.Creation != nil {
+		// The earlier request may have been made without orgstrap's tags.
+		if err := e.org.Tag(ctx, id, tags); err != nil {
+			return false, err
+		}
+	}
 	ep.Account = &org.Account{ID: id, Name: env.AccountName, Email: env.Email, Status: "ACTIVE", Tags: tags}
 	ep.MatchedBy = "tag"
 	e.emit(EventDone, env.Name, "account %s is ready", id)

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/orgstrap/orgstrap/internal/access"
+	"github.com/orgstrap/orgstrap/internal/engine/plan"
 	"github.com/orgstrap/orgstrap/internal/sandbox"
 )
 
@@ -236,5 +237,37 @@ func TestApplyConvergesWithManyRoles(t *testing.T) {
 	}
 	if mutating, _ := splitCalls(f.sb.Calls()); len(mutating) != 0 {
 		t.Errorf("second apply made mutating calls: %v", mutating)
+	}
+}
+
+func TestApplyWaitsForCreationInProgress(t *testing.T) {
+	f := newFixture(t, sandbox.Options{CreateAccountDelay: time.Second})
+	ctx := context.Background()
+	orgs := organizations.NewFromConfig(f.aws)
+	if _, err := orgs.CreateOrganization(ctx, &organizations.CreateOrganizationInput{}); err != nil {
+		t.Fatal(err)
+	}
+	// A crashed run submitted the creation without its tags reaching the
+	// account yet.
+	if _, err := orgs.CreateAccount(ctx, &organizations.CreateAccountInput{
+		AccountName: aws.String("acme-dev"), Email: aws.String("aws+dev@example.com"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	f.sb.ResetCalls()
+	r := f.apply(t, oneEnvConfig)
+	waited := false
+	for _, c := range r.Plan.Changes {
+		waited = waited || (c.Kind == plan.KindAccount && c.Action == plan.ActionWait)
+	}
+	if !waited {
+		t.Errorf("plan does not wait for the creation in progress: %+v", r.Plan.Changes)
+	}
+	if got := f.sb.Calls()["organizations:CreateAccount"]; got != 0 {
+		t.Errorf("CreateAccount calls: got %d, want 0", got)
+	}
+	if r = f.apply(t, oneEnvConfig); !r.Plan.Empty() {
+		t.Errorf("plan after the wait has changes: %+v", r.Plan.Changes)
 	}
 }

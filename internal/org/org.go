@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -182,7 +183,27 @@ func (c *Client) Parent(ctx context.Context, accountID string) (string, error) {
 
 // Move moves an account from one parent to another. An account already
 // under the destination counts as moved, so a re-run after a crash works.
+// A move refused with ACCOUNT_CREATION_NOT_COMPLETE, which AWS returns while
+// a new account is still being set up, is tried again for up to two
+// minutes.
 func (c *Client) Move(ctx context.Context, accountID, fromID, toID string) error {
+	backoff := access.Backoff{Initial: time.Second, Max: 10 * time.Second}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		err := c.move(ctx, accountID, fromID, toID)
+		var cv *types.ConstraintViolationException
+		// NOTE: the sandbox never returns ACCOUNT_CREATION_NOT_COMPLETE, so
+		// tests do not reach this retry.
+		if !errors.As(err, &cv) || cv.Reason != types.ConstraintViolationExceptionReasonAccountCreationNotComplete || time.Now().After(deadline) {
+			return err
+		}
+		if err := access.Sleep(ctx, backoff.Next()); err != nil {
+			return err
+		}
+	}
+}
+
+func (c *Client) move(ctx context.Context, accountID, fromID, toID string) error {
 	_, err := c.api.MoveAccount(ctx, &organizations.MoveAccountInput{
 		AccountId: aws.String(accountID), SourceParentId: aws.String(fromID), DestinationParentId: aws.String(toID),
 	})
