@@ -91,6 +91,7 @@ func NewRootCommand(streams Streams) *cobra.Command {
 	root.AddCommand(newPlanCommand(g), newApplyCommand(g), newStatusCommand(g), newEnvCommand(g), newCompletionCommand())
 	root.AddCommand(newPolicyCommand(g))
 	root.AddCommand(newSandboxCommand(g))
+	root.AddCommand(newRotateCommand(g))
 	root.AddCommand(newInitCommand(g))
 	bindWizard(root, g)
 	return root

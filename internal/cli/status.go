@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +14,7 @@ import (
 
 func newStatusCommand(g *GlobalOptions) *cobra.Command {
 	var configPath string
+	var maxAge time.Duration
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show each environment's account, OU, roles and drift",
@@ -21,14 +23,15 @@ func newStatusCommand(g *GlobalOptions) *cobra.Command {
 			"(AWS was changed outside orgstrap) or missing. It makes no change.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return withFix(runStatus(cmd, g, configPath))
+			return withFix(runStatus(cmd, g, configPath, maxAge))
 		},
 	}
 	addConfigFlag(cmd, &configPath)
+	addMaxAgeFlag(cmd, &maxAge)
 	return cmd
 }
 
-func runStatus(cmd *cobra.Command, g *GlobalOptions, configPath string) error {
+func runStatus(cmd *cobra.Command, g *GlobalOptions, configPath string, maxAge time.Duration) error {
 	ctx := cmd.Context()
 	cfg, lib, err := loadConfig(configPath)
 	if err != nil {
@@ -47,7 +50,10 @@ func runStatus(cmd *cobra.Command, g *GlobalOptions, configPath string) error {
 	if g.Output == "json" {
 		enc := json.NewEncoder(cmd.OutOrStdout())
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"environments": statuses})
+		if err := enc.Encode(map[string]any{"environments": statuses}); err != nil {
+			return err
+		}
+		return checkRotationAge(statuses, maxAge, time.Now())
 	}
 	w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ENVIRONMENT\tACCOUNT\tOU\tSTATE\tDRIFT\tROLES")
@@ -62,7 +68,8 @@ func runStatus(cmd *cobra.Command, g *GlobalOptions, configPath string) error {
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", s.Name, c)
 		}
 	}
-	return nil
+	writeRotations(cmd.OutOrStdout(), statuses, time.Now())
+	return checkRotationAge(statuses, maxAge, time.Now())
 }
 
 func dash(s string) string {

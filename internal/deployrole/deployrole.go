@@ -52,6 +52,7 @@ type iamAPI interface {
 	DeleteRolePermissionsBoundary(ctx context.Context, in *iam.DeleteRolePermissionsBoundaryInput, optFns ...func(*iam.Options)) (*iam.DeleteRolePermissionsBoundaryOutput, error)
 	TagRole(ctx context.Context, in *iam.TagRoleInput, optFns ...func(*iam.Options)) (*iam.TagRoleOutput, error)
 	ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error)
+	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, optFns ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
 	DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
 	ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
 	AttachRolePolicy(ctx context.Context, in *iam.AttachRolePolicyInput, optFns ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error)
@@ -127,10 +128,14 @@ type Role struct {
 	MaxSessionDuration time.Duration
 	BoundaryARN        string
 	Tags               map[string]string
+	Created            time.Time
 	Attached           []string // ARNs of attached managed policies
 	// Inline are the names of the role's inline policies; orgstrap uses
 	// none, so any is drift.
 	Inline []string
+	// RevokedBefore is the cutoff of the role's session revocation policy,
+	// which Inline leaves out; it is zero when there is none.
+	RevokedBefore time.Time
 }
 
 // ManagedPolicy is an existing customer managed policy.

@@ -65,6 +65,7 @@ func (c *Client) readRole(ctx context.Context, name string) (*Role, error) {
 	}
 	r := out.Role
 	role := &Role{Name: name, ARN: aws.ToString(r.Arn), Tags: map[string]string{}}
+	role.Created = aws.ToTime(r.CreateDate)
 	role.MaxSessionDuration = time.Duration(aws.ToInt32(r.MaxSessionDuration)) * time.Second
 	if r.PermissionsBoundary != nil {
 		role.BoundaryARN = aws.ToString(r.PermissionsBoundary.PermissionsBoundaryArn)
@@ -94,6 +95,9 @@ func (c *Client) readRole(ctx context.Context, name string) (*Role, error) {
 			return nil, fmt.Errorf("listing inline policies of role %s: %w", name, err)
 		}
 		role.Inline = append(role.Inline, page.PolicyNames...)
+	}
+	if err := c.readRevocation(ctx, role); err != nil {
+		return nil, err
 	}
 	return role, nil
 }

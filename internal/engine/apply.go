@@ -178,7 +178,7 @@ func (e *Engine) verify(ctx context.Context, ep *EnvPlan) error {
 	for _, role := range slices.Sorted(maps.Keys(byRole)) {
 		name := role
 		if name == "" {
-			name = e.cfg.Deployment.RoleName
+			name = ep.DeployRole()
 		}
 		roleARN := ep.Desired.RoleARN(name)
 		v, err := e.roles(ep).Verify(ctx, roleARN, byRole[role])

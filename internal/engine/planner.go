@@ -189,6 +189,8 @@ func (e *Engine) planRole(ctx context.Context, s *State, ep *EnvPlan) error {
 		return err
 	}
 	ep.Desired, ep.Rendered = want, rendered
+	e.selectDeployRole(ep)
+	want = ep.Desired
 
 	observed := &deployrole.Observed{Roles: map[string]*deployrole.Role{}, Policies: map[string]*deployrole.ManagedPolicy{}}
 	if ep.Account != nil {
@@ -211,6 +213,8 @@ func (e *Engine) planRole(ctx context.Context, s *State, ep *EnvPlan) error {
 		}
 	}
 	ep.Observed = observed
+	keepRotatedExternalID(ep)
+	want = ep.Desired
 	if ep.Steps, err = e.roles(ep).Steps(want, observed); err != nil {
 		return fmt.Errorf("environment %s: %w", ep.Env.Name, err)
 	}

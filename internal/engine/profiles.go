@@ -16,10 +16,10 @@ func (e *Engine) profilePath() (string, error) {
 }
 
 // profile returns the AWS CLI profile of an environment's deploy role.
-func (e *Engine) profile(env, accountID string) awsprofile.Profile {
+func (e *Engine) profile(env, accountID, role string) awsprofile.Profile {
 	p := awsprofile.Profile{
 		Name:            e.cfg.AWSProfiles.Prefix + "-" + env,
-		RoleARN:         fmt.Sprintf("arn:aws:iam::%s:role/%s", accountID, e.cfg.Deployment.RoleName),
+		RoleARN:         fmt.Sprintf("arn:aws:iam::%s:role/%s", accountID, role),
 		Region:          e.cfg.Deployment.Regions[0],
 		RoleSessionName: roleSessionName(env),
 	}
@@ -51,7 +51,7 @@ func (e *Engine) profileChanges(r *Result) ([]plan.Change, error) {
 		if ep.Account != nil {
 			id = ep.Account.ID
 		}
-		profiles = append(profiles, e.profile(ep.Env.Name, id))
+		profiles = append(profiles, e.profile(ep.Env.Name, id, activeDeployRole(e.cfg, ep)))
 	}
 
 	// Reject a clash with the user's own sections now rather than after
@@ -87,7 +87,7 @@ func (e *Engine) writeProfiles(r *Result) error {
 	var profiles []awsprofile.Profile
 	for _, ep := range r.Envs {
 		if ep.Account != nil {
-			profiles = append(profiles, e.profile(ep.Env.Name, ep.Account.ID))
+			profiles = append(profiles, e.profile(ep.Env.Name, ep.Account.ID, activeDeployRole(e.cfg, ep)))
 		}
 	}
 	changed, err := awsprofile.Write(path, e.cfg.AWSProfiles.Prefix, profiles)

@@ -27,6 +27,8 @@ type EnvStatus struct {
 	Drift       string   `json:"drift"`
 	// Changes summarise what apply would change.
 	Changes []string `json:"changes,omitempty"`
+	// Rotation records the deploy role's rotations; nil without a role.
+	Rotation *RotationStatus `json:"rotation,omitempty"`
 }
 
 // Status reports every environment's account, OU, roles and drift. It
@@ -62,6 +64,7 @@ func (e *Engine) Status(ctx context.Context) ([]EnvStatus, error) {
 				st.Roles = append(st.Roles, role.ARN)
 			}
 		}
+		st.Rotation = e.rotationStatus(ep)
 		st.Drift = drift(ep)
 		statuses = append(statuses, st)
 	}
