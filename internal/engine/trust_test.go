@@ -58,10 +58,7 @@ func TestGitHubTrustInstallsOIDCProvider(t *testing.T) {
 	if r = f.apply(t, oneEnvConfig+githubTrust); !r.Plan.Empty() {
 		t.Errorf("second plan has changes: %+v", r.Plan.Changes)
 	}
-	// TODO: also change max_session_duration here once the sandbox's
-	// UpdateRole returns the empty UpdateRoleResult element the SDK
-	// expects; today the SDK fails to decode its response.
-	callerOnly := oneEnvConfig + "trust:\n  max_session_duration: 2h\n"
+	callerOnly := oneEnvConfig + "trust:\n  max_session_duration: 3h\n"
 	r = f.apply(t, callerOnly)
 	trustUpdate := false
 	for _, c := range r.Plan.Changes {
@@ -72,6 +69,13 @@ func TestGitHubTrustInstallsOIDCProvider(t *testing.T) {
 	}
 	if r = f.apply(t, callerOnly); !r.Plan.Empty() {
 		t.Errorf("plan after the trust update has changes: %+v", r.Plan.Changes)
+	}
+	role, err = client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("orgstrap-deploy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToInt32(role.Role.MaxSessionDuration); got != 3*3600 {
+		t.Errorf("max session duration after the update: got %d, want %d", got, 3*3600)
 	}
 }
 

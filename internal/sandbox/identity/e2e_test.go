@@ -369,3 +369,24 @@ func TestSDKRevokeOlderSessions(t *testing.T) {
 		t.Errorf("ListRoles with a new session: %v", err)
 	}
 }
+
+func TestSDKUpdateRole(t *testing.T) {
+	e := start(t, sandbox.Options{})
+	e.createRole("Deploy", e.trustAccount(), "")
+	if _, err := e.iam.UpdateRole(e.ctx, &iam.UpdateRoleInput{
+		RoleName: aws.String("Deploy"), MaxSessionDuration: aws.Int32(7200),
+		Description: aws.String("deploys the app"),
+	}); err != nil {
+		t.Fatalf("UpdateRole: %v", err)
+	}
+	got, err := e.iam.GetRole(e.ctx, &iam.GetRoleInput{RoleName: aws.String("Deploy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := aws.ToInt32(got.Role.MaxSessionDuration); d != 7200 {
+		t.Errorf("MaxSessionDuration = %d, want 7200", d)
+	}
+	if d := aws.ToString(got.Role.Description); d != "deploys the app" {
+		t.Errorf("Description = %q, want %q", d, "deploys the app")
+	}
+}

@@ -288,7 +288,9 @@ func iamUpdateRole(s *Store, c *call) (any, bool, *api.Error) {
 		r.Description = c.get("Description")
 	}
 	r.MaxSessionDuration = maxSession
-	return nil, true, nil
+	// UpdateRole is the one IAM call whose response carries an empty
+	// <UpdateRoleResult/>; the SDK's decoder fails without it.
+	return struct{}{}, true, nil
 }
 
 func iamTagRole(s *Store, c *call) (any, bool, *api.Error) {
