@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -154,6 +155,11 @@ func (c *Client) CreateAccount(ctx context.Context, req AccountRequest, attempts
 			report(fmt.Sprintf("submitted creation of account %s (request %s)", req.Name, id))
 		}
 		accountID, err := c.Finish(ctx, req, id, poll, report)
+		if isReason(err, "EMAIL_ALREADY_EXISTS") {
+			if recovered, ok, rerr := c.recoverDuplicate(ctx, req, poll, report); rerr != nil || ok {
+				return recovered, rerr
+			}
+		}
 		// NOTE: the sandbox never fails a creation with
 		// CONCURRENT_ACCOUNT_MODIFICATION, so tests do not reach the
 		// resubmission below.
@@ -169,6 +175,60 @@ func (c *Client) CreateAccount(ctx context.Context, req AccountRequest, attempts
 			return "", err
 		}
 	}
+}
+
+func isReason(err error, reason string) bool {
+	var failed *CreationError
+	return errors.As(err, &failed) && failed.Reason == reason
+}
+
+// recoverDuplicate handles EMAIL_ALREADY_EXISTS caused by orgstrap itself:
+// a run interrupted while its CreateAccount call was in flight can have its
+// request land after the next run's discovery, so the next run submits the
+// same email again. When a creation of the same account name is still
+// running, it waits for that one; when an account of the organization has
+// the email and carries every tag of req, it returns that account. ok is
+// false when neither holds and the email belongs to someone else.
+func (c *Client) recoverDuplicate(ctx context.Context, req AccountRequest, poll access.Backoff, report func(string)) (id string, ok bool, err error) {
+	if len(req.Tags) == 0 {
+		return "", false, nil
+	}
+	running, err := c.InProgress(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	for _, creation := range running {
+		if creation.AccountName == req.Name {
+			if report != nil {
+				report(fmt.Sprintf("an earlier creation of account %s is still running (request %s); waiting for it", req.Name, creation.RequestID))
+			}
+			id, err := c.Finish(ctx, req, creation.RequestID, poll, report)
+			return id, err == nil, err
+		}
+	}
+	accounts, err := c.Accounts(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	for _, a := range accounts {
+		if !strings.EqualFold(a.Email, req.Email) {
+			continue
+		}
+		tags, err := c.Tags(ctx, a.ID)
+		if err != nil {
+			return "", false, err
+		}
+		for key, value := range req.Tags {
+			if tags[key] != value {
+				return "", false, nil
+			}
+		}
+		if report != nil {
+			report(fmt.Sprintf("account %s (%s) with %s was created by an earlier run; using it", a.Name, a.ID, req.Email))
+		}
+		return a.ID, true, nil
+	}
+	return "", false, nil
 }
 
 // Finish waits for a submitted creation and returns the account id.

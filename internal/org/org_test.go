@@ -97,3 +97,46 @@ func TestFailedReasonsHaveFixes(t *testing.T) {
 		}
 	}
 }
+
+func TestCreateAccountAfterLandedRequest(t *testing.T) {
+	c, _ := newClient(t, sandbox.Options{})
+	ctx := context.Background()
+	if _, err := c.CreateOrganization(ctx); err != nil {
+		t.Fatal(err)
+	}
+	req := AccountRequest{Name: "dev", Email: "dev@example.com",
+		Tags: map[string]string{"orgstrap:managed": "true", "orgstrap:environment": "dev"}}
+
+	// The request of an interrupted run lands after the next run's
+	// discovery: the next run submits the same account again.
+	earlier, err := c.Submit(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := c.CreateAccount(ctx, req, 3, fastPoll, nil)
+	if err != nil {
+		t.Fatalf("CreateAccount after a landed request: %v", err)
+	}
+	status, err := c.Wait(ctx, earlier, fastPoll, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != status.AccountID {
+		t.Errorf("account id: got %s, want %s from the earlier request", id, status.AccountID)
+	}
+	accounts, err := c.Accounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(accounts) != 2 {
+		t.Errorf("accounts: got %d, want 2 (management and dev)", len(accounts))
+	}
+
+	other := AccountRequest{Name: "dev2", Email: "dev@example.com",
+		Tags: map[string]string{"orgstrap:managed": "true", "orgstrap:environment": "dev2"}}
+	_, err = c.CreateAccount(ctx, other, 3, fastPoll, nil)
+	var failed *CreationError
+	if !errors.As(err, &failed) || failed.Reason != "EMAIL_ALREADY_EXISTS" {
+		t.Errorf("same email, other environment: got %v, want EMAIL_ALREADY_EXISTS", err)
+	}
+}
