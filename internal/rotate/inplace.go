@@ -2,7 +2,6 @@ package rotate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -36,21 +35,7 @@ type Rotation struct {
 // role uses an external id, callers must pass the new one. An environment
 // that fails does not stop the others; the error joins every failure.
 func (r *Rotator) Rotate(ctx context.Context, p *Plan) ([]Rotation, error) {
-	var done []Rotation
-	var errs []error
-	for _, ep := range p.Envs {
-		rot, err := r.rotateEnv(ctx, ep)
-		if err != nil {
-			r.emit(engine.EventFailed, ep.Env.Name, "%v", err)
-			errs = append(errs, fmt.Errorf("rotating environment %s: %w", ep.Env.Name, err))
-			if ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		done = append(done, *rot)
-	}
-	return done, errors.Join(errs...)
+	return eachEnv(ctx, r, p, "rotating environment %s: %w", r.rotateEnv)
 }
 
 func (r *Rotator) rotateEnv(ctx context.Context, ep *engine.EnvPlan) (*Rotation, error) {

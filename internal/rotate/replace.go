@@ -35,26 +35,13 @@ type Replacement struct {
 // detaches it from the active role only, so deleting the policy fails
 // until Finish has deleted the previous role.
 func (r *Rotator) Replace(ctx context.Context, p *Plan) ([]Replacement, error) {
-	var done []Replacement
-	var errs []error
-	for _, ep := range p.Envs {
-		rep, err := r.replaceEnv(ctx, ep)
-		if err != nil {
-			r.emit(engine.EventFailed, ep.Env.Name, "%v", err)
-			errs = append(errs, fmt.Errorf("replacing the deploy role of environment %s: %w", ep.Env.Name, err))
-			if ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		done = append(done, *rep)
-	}
+	done, err := eachEnv(ctx, r, p, "replacing the deploy role of environment %s: %w", r.replaceEnv)
 	if len(done) > 0 {
-		if err := r.engine.WriteProfiles(p.Result); err != nil {
-			errs = append(errs, err)
+		if perr := r.engine.WriteProfiles(p.Result); perr != nil {
+			err = errors.Join(err, perr)
 		}
 	}
-	return done, errors.Join(errs...)
+	return done, err
 }
 
 // NextRoleName returns the name of the generation after gen of the role
@@ -191,21 +178,7 @@ type Finished struct {
 // the role. It rejects an environment whose active role does not verify,
 // so an environment is never left without a working deploy role.
 func (r *Rotator) Finish(ctx context.Context, p *Plan) ([]Finished, error) {
-	var done []Finished
-	var errs []error
-	for _, ep := range p.Envs {
-		f, err := r.finishEnv(ctx, ep)
-		if err != nil {
-			r.emit(engine.EventFailed, ep.Env.Name, "%v", err)
-			errs = append(errs, fmt.Errorf("finishing the rotation of environment %s: %w", ep.Env.Name, err))
-			if ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		done = append(done, *f)
-	}
-	return done, errors.Join(errs...)
+	return eachEnv(ctx, r, p, "finishing the rotation of environment %s: %w", r.finishEnv)
 }
 
 func (r *Rotator) finishEnv(ctx context.Context, ep *engine.EnvPlan) (*Finished, error) {

@@ -9,6 +9,7 @@ package rotate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -139,6 +140,28 @@ const (
 	ModeReplace             // create and switch to the next generation
 	ModeFinish              // delete the generation a replacement superseded
 )
+
+// eachEnv runs step on every environment of p, one after the other. An
+// environment that fails does not stop the others, unless ctx is done; the
+// error joins every failure, each wrapped with format and the environment.
+func eachEnv[T any](ctx context.Context, r *Rotator, p *Plan, format string,
+	step func(context.Context, *engine.EnvPlan) (*T, error)) ([]T, error) {
+	var done []T
+	var errs []error
+	for _, ep := range p.Envs {
+		result, err := step(ctx, ep)
+		if err != nil {
+			r.emit(engine.EventFailed, ep.Env.Name, "%v", err)
+			errs = append(errs, fmt.Errorf(format, ep.Env.Name, err))
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		done = append(done, *result)
+	}
+	return done, errors.Join(errs...)
+}
 
 func (r *Rotator) emit(kind engine.EventKind, env, format string, args ...any) {
 	if r.opts.OnEvent != nil {
