@@ -28,6 +28,7 @@ func newSandboxCommand(g *GlobalOptions) *cobra.Command {
 			"  ORGSTRAP_SANDBOX_CONSISTENCY_DELAY     delay before new or changed roles take effect (default 0s)\n" +
 			"  ORGSTRAP_SANDBOX_THROTTLE_RATE         fraction of requests throttled, 0 to 1 (default 0)\n" +
 			"  ORGSTRAP_SANDBOX_ACCOUNT_QUOTA         maximum accounts, management included (default 10)\n" +
+			"  ORGSTRAP_SANDBOX_MAX_CONCURRENT_CREATIONS  creations in progress at once (default 0: no limit)\n" +
 			"  ORGSTRAP_SANDBOX_ENFORCE_IAM           true to check every call against IAM policies",
 	}
 	cmd.AddCommand(newSandboxServeCommand(g), newSandboxResetCommand(g))

@@ -26,6 +26,7 @@ const (
 	envSandboxThrottleRate       = "ORGSTRAP_SANDBOX_THROTTLE_RATE"
 	envSandboxAccountQuota       = "ORGSTRAP_SANDBOX_ACCOUNT_QUOTA"
 	envSandboxEnforceIAM         = "ORGSTRAP_SANDBOX_ENFORCE_IAM"
+	envSandboxMaxCreations       = "ORGSTRAP_SANDBOX_MAX_CONCURRENT_CREATIONS"
 )
 
 // startLocalSandbox starts the in-process sandbox for --sandbox on a free
@@ -117,6 +118,13 @@ func localSandboxOptions() (sandbox.Options, error) {
 			errs = append(errs, fmt.Errorf("invalid %s %q: want a whole number of at least 1", envSandboxAccountQuota, v))
 		}
 		opts.AccountQuota = n
+	}
+	if v, ok := os.LookupEnv(envSandboxMaxCreations); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("invalid %s %q: want a whole number, 0 for no limit", envSandboxMaxCreations, v))
+		}
+		opts.MaxConcurrentCreations = n
 	}
 	if v, ok := os.LookupEnv(envSandboxEnforceIAM); ok {
 		b, err := strconv.ParseBool(v)

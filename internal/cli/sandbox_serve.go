@@ -25,7 +25,9 @@ type sandboxServeOptions struct {
 	ConsistencyDelay   time.Duration
 	ThrottleRate       float64
 	AccountQuota       int
-	EnforceIAM         bool
+	// MaxConcurrentCreations is sandbox.Options.MaxConcurrentCreations.
+	MaxConcurrentCreations int
+	EnforceIAM             bool
 }
 
 // sandboxOptions converts the flags to sandbox.Options. A create-account
@@ -37,13 +39,14 @@ func (o *sandboxServeOptions) sandboxOptions(logger *slog.Logger) sandbox.Option
 		delay = -1
 	}
 	return sandbox.Options{
-		CreateAccountDelay: delay,
-		ConsistencyDelay:   o.ConsistencyDelay,
-		ThrottleRate:       o.ThrottleRate,
-		AccountQuota:       o.AccountQuota,
-		EnforceIAM:         o.EnforceIAM,
-		StatePath:          o.StatePath,
-		Logger:             logger,
+		CreateAccountDelay:     delay,
+		ConsistencyDelay:       o.ConsistencyDelay,
+		ThrottleRate:           o.ThrottleRate,
+		AccountQuota:           o.AccountQuota,
+		MaxConcurrentCreations: o.MaxConcurrentCreations,
+		EnforceIAM:             o.EnforceIAM,
+		StatePath:              o.StatePath,
+		Logger:                 logger,
 	}
 }
 
@@ -74,6 +77,8 @@ func newSandboxServeCommand(g *GlobalOptions) *cobra.Command {
 		"fraction of requests, from 0 to 1, answered with the service's throttling error")
 	flags.IntVar(&opts.AccountQuota, "account-quota", sandbox.DefaultAccountQuota,
 		"maximum number of accounts in the organization, the management account included")
+	flags.IntVar(&opts.MaxConcurrentCreations, "max-concurrent-creations", 0,
+		"account creations allowed in progress at once; more fail with CONCURRENT_ACCOUNT_MODIFICATION (0: no limit)")
 	flags.BoolVar(&opts.EnforceIAM, "enforce-iam", false, "check every call against the caller's IAM policies")
 	return cmd
 }

@@ -113,7 +113,7 @@ func (e *Engine) ensureAccount(ctx context.Context, s *State, ep *EnvPlan) (bool
 		id, err = e.org.Finish(ctx, req, ep.Creation.RequestID, e.opts.Poll, report)
 	} else {
 		e.emit(EventStart, env.Name, "creating account %s <%s>", env.AccountName, env.Email)
-		id, err = e.org.CreateAccount(ctx, req, e.opts.CreateAttempts, e.opts.Poll, report)
+		id, err = e.org.CreateAccount(ctx, req, org.Attempts{Max: e.opts.CreateAttempts, Resubmit: e.opts.Resubmit, Poll: e.opts.Poll}, report)
 	}
 	if err != nil {
 		return false, err

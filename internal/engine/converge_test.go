@@ -71,6 +71,25 @@ func TestApplyWithThrottlingAndConsistencyDelay(t *testing.T) {
 	}
 }
 
+func TestApplyResubmitsConcurrentCreations(t *testing.T) {
+	// One creation at a time: the second environment's first request fails
+	// with CONCURRENT_ACCOUNT_MODIFICATION and is submitted again.
+	f := newFixture(t, sandbox.Options{MaxConcurrentCreations: 1})
+	f.apply(t, twoEnvConfig)
+	if got := f.sb.Calls()["organizations:CreateAccount"]; got < 3 {
+		t.Errorf("CreateAccount calls: got %d, want at least 3 (two environments, one resubmission)", got)
+	}
+	r := f.apply(t, twoEnvConfig)
+	if !r.Plan.Empty() {
+		t.Errorf("plan after apply has %d changes, want none", len(r.Plan.Changes))
+	}
+	for _, ep := range r.Envs {
+		if ep.Account == nil || ep.MatchedBy != "tag" {
+			t.Errorf("environment %s: account %+v matched by %q, want its tagged account", ep.Env.Name, ep.Account, ep.MatchedBy)
+		}
+	}
+}
+
 func TestApplyAfterInterruption(t *testing.T) {
 	tests := []struct {
 		name   string

@@ -55,6 +55,9 @@ type Options struct {
 	// CreateAttempts bounds account creation submissions that fail with a
 	// transient reason (default 5).
 	CreateAttempts int
+	// Resubmit paces those submissions (default 2 s, doubling up to 30 s,
+	// with jitter).
+	Resubmit access.Backoff
 	// ProfileFile is the AWS CLI config file to write profiles to
 	// (default AWS_CONFIG_FILE or ~/.aws/config).
 	ProfileFile string
@@ -94,6 +97,9 @@ func New(awsCfg aws.Config, cfg *config.Config, renderer Renderer, opts Options)
 	}
 	if opts.CreateAttempts == 0 {
 		opts.CreateAttempts = 5
+	}
+	if opts.Resubmit.Initial == 0 {
+		opts.Resubmit = access.Backoff{Initial: 2 * time.Second, Max: 30 * time.Second}
 	}
 	awsCfg = access.Configure(awsCfg, opts.Retry)
 	// Organizations has one endpoint, in us-east-1 for the aws partition.

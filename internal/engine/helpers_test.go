@@ -83,6 +83,7 @@ func (f *fixture) engine(t testing.TB, text string) *Engine {
 	return New(f.aws, parseConfig(t, text), loadLibrary(t), Options{
 		Retry:         access.RetryOptions{MaxAttempts: 12, MaxBackoff: 50 * time.Millisecond},
 		Poll:          access.Backoff{Initial: 50 * time.Millisecond, Max: 200 * time.Millisecond},
+		Resubmit:      access.Backoff{Initial: 50 * time.Millisecond, Max: 200 * time.Millisecond},
 		AssumeTimeout: 30 * time.Second,
 		ProfileFile:   f.profileFile,
 		SourceProfile: "management",

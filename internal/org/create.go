@@ -141,11 +141,19 @@ func failureFix(req AccountRequest, reason string) string {
 	return fmt.Sprintf("AWS reported %q: look the reason up in the CreateAccountStatus documentation and run apply again once resolved", reason)
 }
 
+// Attempts paces CreateAccount: at most Max submissions, Resubmit between
+// them, and Poll between status checks of one submission.
+type Attempts struct {
+	Max      int
+	Resubmit access.Backoff
+	Poll     access.Backoff
+}
+
 // CreateAccount submits an account creation and waits for it, submitting again
 // with backoff while AWS reports CONCURRENT_ACCOUNT_MODIFICATION or
-// INTERNAL_FAILURE (at most attempts times). It returns the new account id.
-func (c *Client) CreateAccount(ctx context.Context, req AccountRequest, attempts int, poll access.Backoff, report func(string)) (string, error) {
-	retry := access.Backoff{Initial: 2 * time.Second, Max: 30 * time.Second}
+// INTERNAL_FAILURE (at most attempts.Max times). It returns the new account id.
+func (c *Client) CreateAccount(ctx context.Context, req AccountRequest, attempts Attempts, report func(string)) (string, error) {
+	retry, poll := attempts.Resubmit, attempts.Poll
 	for attempt := 1; ; attempt++ {
 		id, err := c.Submit(ctx, req)
 		if err != nil {
@@ -160,11 +168,8 @@ func (c *Client) CreateAccount(ctx context.Context, req AccountRequest, attempts
 				return recovered, rerr
 			}
 		}
-		// NOTE: the sandbox never fails a creation with
-		// CONCURRENT_ACCOUNT_MODIFICATION, so tests do not reach the
-		// resubmission below.
 		var failed *CreationError
-		if err == nil || !errors.As(err, &failed) || !failed.Transient() || attempt >= attempts {
+		if err == nil || !errors.As(err, &failed) || !failed.Transient() || attempt >= attempts.Max {
 			return accountID, err
 		}
 		delay := retry.Next()

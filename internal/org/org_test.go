@@ -16,6 +16,8 @@ import (
 
 var fastPoll = access.Backoff{Initial: 20 * time.Millisecond, Max: 100 * time.Millisecond}
 
+var fastAttempts = Attempts{Max: 5, Resubmit: fastPoll, Poll: fastPoll}
+
 func newClient(t *testing.T, opts sandbox.Options) (*Client, *sandbox.Sandbox) {
 	t.Helper()
 	if opts.CreateAccountDelay == 0 {
@@ -57,7 +59,7 @@ func TestCreateAccountAndOUs(t *testing.T) {
 	}
 
 	req := AccountRequest{Name: "dev", Email: "dev@example.com", Tags: map[string]string{"orgstrap:managed": "true"}}
-	id, err := c.CreateAccount(ctx, req, 3, fastPoll, nil)
+	id, err := c.CreateAccount(ctx, req, fastAttempts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +77,7 @@ func TestCreateAccountAndOUs(t *testing.T) {
 		t.Errorf("parent: got %s, %v; want %s", parent, err, ou)
 	}
 
-	_, err = c.CreateAccount(ctx, AccountRequest{Name: "dup", Email: "dev@example.com"}, 3, fastPoll, nil)
+	_, err = c.CreateAccount(ctx, AccountRequest{Name: "dup", Email: "dev@example.com"}, fastAttempts, nil)
 	var failed *CreationError
 	if !errors.As(err, &failed) || failed.Reason != "EMAIL_ALREADY_EXISTS" {
 		t.Fatalf("duplicate email: got %v, want EMAIL_ALREADY_EXISTS", err)
@@ -113,7 +115,7 @@ func TestCreateAccountAfterLandedRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := c.CreateAccount(ctx, req, 3, fastPoll, nil)
+	id, err := c.CreateAccount(ctx, req, fastAttempts, nil)
 	if err != nil {
 		t.Fatalf("CreateAccount after a landed request: %v", err)
 	}
@@ -134,9 +136,57 @@ func TestCreateAccountAfterLandedRequest(t *testing.T) {
 
 	other := AccountRequest{Name: "dev2", Email: "dev@example.com",
 		Tags: map[string]string{"orgstrap:managed": "true", "orgstrap:environment": "dev2"}}
-	_, err = c.CreateAccount(ctx, other, 3, fastPoll, nil)
+	_, err = c.CreateAccount(ctx, other, fastAttempts, nil)
 	var failed *CreationError
 	if !errors.As(err, &failed) || failed.Reason != "EMAIL_ALREADY_EXISTS" {
 		t.Errorf("same email, other environment: got %v, want EMAIL_ALREADY_EXISTS", err)
+	}
+}
+
+func TestCreateAccountResubmitsConcurrentModification(t *testing.T) {
+	c, sb := newClient(t, sandbox.Options{MaxConcurrentCreations: 1, CreateAccountDelay: 100 * time.Millisecond})
+	ctx := context.Background()
+	if _, err := c.CreateOrganization(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Submit(ctx, AccountRequest{Name: "first", Email: "first@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	var reports []string
+	id, err := c.CreateAccount(ctx, AccountRequest{Name: "second", Email: "second@example.com"}, fastAttempts,
+		func(s string) { reports = append(reports, s) })
+	if err != nil {
+		t.Fatalf("CreateAccount while another creation runs: %v", err)
+	}
+	if id == "" {
+		t.Error("CreateAccount returned no account id")
+	}
+	if got := sb.Calls()["organizations:CreateAccount"]; got < 3 {
+		t.Errorf("CreateAccount calls: got %d, want at least 3 (one refused, one resubmitted, the first)", got)
+	}
+	if !strings.Contains(strings.Join(reports, "\n"), "CONCURRENT_ACCOUNT_MODIFICATION") {
+		t.Errorf("reports %q do not mention the resubmission", reports)
+	}
+}
+
+func TestCreateAccountGivesUpAfterMaxAttempts(t *testing.T) {
+	c, _ := newClient(t, sandbox.Options{MaxConcurrentCreations: 1, CreateAccountDelay: 2 * time.Second})
+	ctx := context.Background()
+	if _, err := c.CreateOrganization(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Submit(ctx, AccountRequest{Name: "slow", Email: "slow@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	// The refused request fails when its own 2-second delay has passed,
+	// while the first creation still runs.
+	attempts := Attempts{Max: 1, Resubmit: fastPoll, Poll: fastPoll}
+	_, err := c.CreateAccount(ctx, AccountRequest{Name: "late", Email: "late@example.com"}, attempts, nil)
+	var failed *CreationError
+	if !errors.As(err, &failed) || failed.Reason != "CONCURRENT_ACCOUNT_MODIFICATION" {
+		t.Fatalf("got %v, want CONCURRENT_ACCOUNT_MODIFICATION after one attempt", err)
+	}
+	if fix := access.Fix(err); !strings.Contains(fix, "again") {
+		t.Errorf("fix %q does not say to run apply again", fix)
 	}
 }

@@ -31,6 +31,8 @@ type organizations struct {
 
 	quota int
 	delay time.Duration
+	// maxCreating limits the requests in progress at once; 0 means none.
+	maxCreating int
 }
 
 type organization struct {

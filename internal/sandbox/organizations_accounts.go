@@ -22,6 +22,7 @@ const (
 	failAccountLimit  = "ACCOUNT_LIMIT_EXCEEDED"
 	failInvalidEmail  = "INVALID_EMAIL"
 	failInternal      = "INTERNAL_FAILURE"
+	failConcurrent    = "CONCURRENT_ACCOUNT_MODIFICATION"
 	defaultAccessRole = "OrganizationAccountAccessRole"
 )
 
@@ -155,6 +156,8 @@ func createAccount(o *organizations, c *orgCall) (any, bool, *api.Error) {
 		Requested:   c.now,
 	}
 	switch {
+	case o.maxCreating > 0 && o.creating() >= o.maxCreating:
+		r.PendingFailure = failConcurrent
 	case !deliverableEmail(in.Email):
 		r.PendingFailure = failInvalidEmail
 	case o.emailInUse(in.Email):
@@ -164,6 +167,17 @@ func createAccount(o *organizations, c *orgCall) (any, bool, *api.Error) {
 	}
 	o.Requests = append(o.Requests, r)
 	return map[string]any{"CreateAccountStatus": r.wire()}, true, nil
+}
+
+// creating counts the requests in progress that will succeed.
+func (o *organizations) creating() int {
+	n := 0
+	for _, r := range o.Requests {
+		if r.State == createInProgress && r.PendingFailure == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // checkCreateAccountInput applies the model's constraints, which AWS checks

@@ -49,6 +49,12 @@ type Options struct {
 	// AccountQuota is the maximum number of accounts in the organization,
 	// the management account included; zero means DefaultAccountQuota.
 	AccountQuota int
+	// MaxConcurrentCreations is how many CreateAccount requests may be in
+	// progress at once; a request past it fails with
+	// CONCURRENT_ACCOUNT_MODIFICATION. AWS publishes no such number, but
+	// reports that failure when several accounts are created at the same
+	// moment. Zero means no limit.
+	MaxConcurrentCreations int
 	// EnforceIAM checks every call against the caller's IAM policies.
 	EnforceIAM bool
 	// StatePath is the JSON file the state is saved to after every change
@@ -116,6 +122,9 @@ func New(opts Options) (*Sandbox, error) {
 	if opts.AccountQuota < 1 {
 		return nil, fmt.Errorf("invalid account quota %d: the management account needs at least 1", opts.AccountQuota)
 	}
+	if opts.MaxConcurrentCreations < 0 {
+		return nil, fmt.Errorf("invalid maximum of concurrent account creations %d: want 0 (no limit) or more", opts.MaxConcurrentCreations)
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -135,6 +144,7 @@ func New(opts Options) (*Sandbox, error) {
 		calls:    map[string]int{},
 	}
 	s.org = newOrganizations(opts.AccountQuota, opts.CreateAccountDelay)
+	s.org.maxCreating = opts.MaxConcurrentCreations
 	s.identity = identity.NewStore(identity.Options{
 		Now:              opts.Now,
 		ConsistencyDelay: opts.ConsistencyDelay,
