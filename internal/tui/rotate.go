@@ -179,10 +179,12 @@ func (s *rotateScreen) View(width, height int) string {
 	}
 	var b strings.Builder
 	b.WriteString(titleStyle.Render("Rotate deployment roles") + "\n")
+	// NOTE: the environment rows do not scroll. Only the description
+	// below them shrinks, so past about 15 environments at 24 rows the
+	// root model clips the end of the screen.
 	for i, t := range s.plan.Environments {
 		b.WriteString(s.targetLine(i, t, width) + "\n")
 	}
-
 	b.WriteString("\n" + labelStyle.Render("Mode ") + " ")
 	for i, mode := range s.modes {
 		if i == s.mode {
@@ -191,7 +193,29 @@ func (s *rotateScreen) View(width, height int) string {
 			b.WriteString(dimStyle.Render("( ) "+modeLabels[mode]) + "  ")
 		}
 	}
-	b.WriteString("\n\n" + titleStyle.Render("What will happen") + "\n")
+	b.WriteString("\n\n")
+
+	status := ""
+	switch {
+	case s.confirming:
+		status = "\n" + confirmStyle.Render("Rotate these deploy roles? (y/n)")
+	case s.problem != "":
+		status = "\n" + warnStyle.Render(s.problem)
+	}
+	room := height - lineCount(b.String())
+	if status != "" {
+		room -= lineCount(status) + 1
+	}
+	b.WriteString(fitLines(s.description(width), room))
+	b.WriteString(status)
+	return b.String()
+}
+
+// description renders what the chosen mode will do in each chosen
+// environment, and what that means for CI.
+func (s *rotateScreen) description(width int) string {
+	var b strings.Builder
+	b.WriteString(titleStyle.Render("What will happen") + "\n")
 	mode := s.modes[s.mode]
 	for _, t := range s.plan.Environments {
 		if s.chosen[t.Name] {
@@ -199,14 +223,23 @@ func (s *rotateScreen) View(width, height int) string {
 		}
 	}
 	b.WriteString("\n" + dimStyle.Render(hangingIndent("", modeNotes[mode], width)) + "\n")
-
-	switch {
-	case s.confirming:
-		b.WriteString("\n" + confirmStyle.Render("Rotate these deploy roles? (y/n)"))
-	case s.problem != "":
-		b.WriteString("\n" + warnStyle.Render(s.problem))
-	}
 	return b.String()
+}
+
+// lineCount returns the number of newlines in s: the lines it fills when
+// it ends with one.
+func lineCount(s string) int { return strings.Count(s, "\n") }
+
+// fitLines cuts text to at most room lines, the last of them saying how
+// many were left out, so that what follows the text stays on screen.
+func fitLines(text string, room int) string {
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if len(lines) <= room || room < 2 {
+		return text
+	}
+	left := len(lines) - room + 1
+	return strings.Join(lines[:room-1], "\n") + "\n" +
+		dimStyle.Render(fmt.Sprintf("… %d more lines: choose fewer environments, or enlarge the terminal", left)) + "\n"
 }
 
 // targetLine renders an environment's row: whether it is chosen, its

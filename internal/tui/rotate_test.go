@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -365,5 +366,24 @@ func TestRotateViewsFitTheTerminal(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestRotateManyEnvironmentsKeepTheQuestion(t *testing.T) {
+	p := &RotationPlan{}
+	for i := range 8 {
+		p.Environments = append(p.Environments, target(fmt.Sprintf("env%d", i), fmt.Sprintf("2222333344%02d", i)))
+	}
+	m := newRotateModel(t, p)
+	press(m, tea.KeyMsg{Type: tea.KeyEnter})
+	view := m.View()
+	if !strings.Contains(view, "Rotate these deploy roles? (y/n)") {
+		t.Errorf("the question is cut off with 8 environments:\n%s", view)
+	}
+	if !strings.Contains(view, "more lines") {
+		t.Errorf("the cut description does not say lines were left out:\n%s", view)
+	}
+	if got := len(strings.Split(view, "\n")); got != 24 {
+		t.Errorf("view lines: got %d, want 24", got)
 	}
 }
