@@ -137,8 +137,21 @@ func TestWizardEndToEnd(t *testing.T) {
 	if strings.Count(managed, "in sync") != 2 {
 		t.Errorf("the second run does not show both environments in sync:\n%s", managed)
 	}
-	s.send("q")
-	s.waitFor("EXIT=0", 10*time.Second)
+	// It rotates the deploy roles in place from the managed menu.
+	s.send("Down", "Enter")
+	s.waitFor("(•) in place", 15*time.Second)
+	s.send("Enter")
+	s.waitFor("Rotate these deploy roles? (y/n)", 5*time.Second)
+	s.send("y")
+	rotated := s.waitFor("Rotated the deploy roles in place", 30*time.Second)
+	if strings.Count(rotated, "sessions issued before") != 2 {
+		t.Errorf("the rotation result does not show both revocations:\n%s", rotated)
+	}
+	s.send("Enter")
+	after = s.waitFor("EXIT=", 10*time.Second)
+	if !strings.Contains(after, "EXIT=0") {
+		t.Errorf("orgstrap did not exit with 0 after rotating:\n%s", after)
+	}
 
 	checkFiles(t, work, awsConfig)
 	checkStatus(t, binary, work, []string{"HOME=" + home, "XDG_STATE_HOME=" + state, "AWS_CONFIG_FILE=" + awsConfig})

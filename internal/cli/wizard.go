@@ -31,8 +31,10 @@ func newInitCommand(g *GlobalOptions) *cobra.Command {
 		Use:   "init",
 		Short: "Set up the organization interactively (the wizard)",
 		Long: "init walks through the identity, environments, deployment and trust settings,\n" +
-			"shows the plan, applies it and writes orgstrap.yaml. It needs a terminal;\n" +
-			"without one, use plan and apply. While it runs, --debug logs go to\n" +
+			"shows the plan, applies it and writes orgstrap.yaml. In an organization that\n" +
+			"orgstrap already manages, it offers to add an environment, rotate the deployment\n" +
+			"roles or repair drift. It needs a terminal; without one, use plan, apply and\n" +
+			"rotate. While it runs, --debug logs go to\n" +
 			"wizard.log in $XDG_STATE_HOME/orgstrap (default ~/.local/state/orgstrap).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context()) },

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -23,9 +22,6 @@ type (
 	}
 	elapsedMsg time.Time
 )
-
-// logLines is how many recent events the apply screen keeps.
-const logLines = 6
 
 // startApply runs Backend.Apply and forwards its events to updates, in
 // order, followed by one applyDoneMsg.
@@ -57,39 +53,26 @@ func tickElapsed() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return elapsedMsg(t) })
 }
 
-// envProgress is one environment's line on the apply screen.
-type envProgress struct {
-	name     string
-	message  string
-	fraction float64
-	done     bool
-	err      error
-	fix      string
-}
-
 // applyScreen shows the running apply: a spinner per environment, the
 // overall progress, the elapsed time and the latest log lines.
 type applyScreen struct {
-	w        *wizard
-	spinner  spinner.Model
+	w *wizard
+	runProgress
 	bar      progress.Model
-	envs     []*envProgress
-	log      []string
 	started  time.Time
 	now      time.Time
 	updates  chan tea.Msg
 	cancel   context.CancelFunc
-	running  bool
 	canceled bool
 	err      error
 }
 
 func newApplyScreen(w *wizard) *applyScreen {
 	s := &applyScreen{
-		w:       w,
-		spinner: spinner.New(spinner.WithSpinner(spinner.Dot)),
-		bar:     progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage()),
-		updates: make(chan tea.Msg, 64),
+		w:           w,
+		runProgress: runProgress{spinner: spinner.New(spinner.WithSpinner(spinner.Dot))},
+		bar:         progress.New(progress.WithDefaultGradient(), progress.WithoutPercentage()),
+		updates:     make(chan tea.Msg, 64),
 	}
 	for _, env := range w.valid.Environments {
 		s.envs = append(s.envs, &envProgress{name: env.Name, message: "waiting"})
@@ -154,35 +137,6 @@ func (s *applyScreen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (s *applyScreen) handleEvent(e Event) {
-	line := e.Message
-	if e.Environment != "" {
-		line = "[" + e.Environment + "] " + line
-	}
-	// A repeated message, such as a wait that polls, moves to the end
-	// instead of filling the log.
-	s.log = slices.DeleteFunc(s.log, func(l string) bool { return l == line })
-	s.log = append(s.log, line)
-	if len(s.log) > logLines {
-		s.log = s.log[len(s.log)-logLines:]
-	}
-	for _, env := range s.envs {
-		if env.name != e.Environment {
-			continue
-		}
-		env.message = e.Message
-		if e.Fraction >= 0 {
-			env.fraction = e.Fraction
-		}
-		if e.Done {
-			env.done, env.err, env.fix = true, e.Err, e.Fix
-			if e.Err == nil {
-				env.fraction = 1
-			}
-		}
-	}
-}
-
 func (s *applyScreen) handleDone(msg applyDoneMsg) tea.Cmd {
 	s.running = false
 	s.cancel()
@@ -243,47 +197,4 @@ func (s *applyScreen) View(width, height int) string {
 		}
 	}
 	return b.String()
-}
-
-// envLines renders a line per environment and the fix under each failed
-// one, a fix shared with an earlier environment only by reference. It
-// reports whether it showed a fix.
-func (s *applyScreen) envLines(width int) (string, bool) {
-	var b strings.Builder
-	fixed := map[string]bool{}
-	for _, env := range s.envs {
-		b.WriteString(s.envLine(env, width) + "\n")
-		if env.err == nil || env.fix == "" {
-			continue
-		}
-		fix := env.fix
-		if fixed[fix] {
-			fix = "the same as above"
-		}
-		b.WriteString(warnStyle.Render(hangingIndent("    fix: ", fix, width)) + "\n")
-		fixed[env.fix] = true
-	}
-	return b.String(), len(fixed) > 0
-}
-
-func (s *applyScreen) envLine(env *envProgress, width int) string {
-	status := s.spinner.View()
-	switch {
-	case env.done && env.err != nil:
-		status = errorStyle.Render("✗")
-	case env.done:
-		status = okStyle.Render("✓")
-	case !s.running:
-		status = dimStyle.Render("·")
-	}
-	message := env.message
-	if env.err != nil {
-		// The row names the environment already.
-		message = strings.TrimPrefix(env.err.Error(), "environment "+env.name+": ")
-	}
-	prefix := fmt.Sprintf("%s %-10s %3.0f%%  ", status, env.name, env.fraction*100)
-	if env.err != nil {
-		return hangingIndent(prefix, message, width)
-	}
-	return prefix + message
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/orgstrap/orgstrap/internal/config"
 	"github.com/orgstrap/orgstrap/internal/engine/plan"
+	"github.com/orgstrap/orgstrap/internal/rotate"
 )
 
 // Backend is the wizard's view of the engine: the calls its screens make.
@@ -27,6 +28,13 @@ type Backend interface {
 	Apply(ctx context.Context, cfg *config.Config, events chan<- Event) (*Result, error)
 	// WriteConfig writes cfg to path as orgstrap.yaml.
 	WriteConfig(path string, cfg *config.Config) error
+	// PlanRotation reads the deploy roles of cfg's environments and what
+	// each rotation mode would do to them.
+	PlanRotation(ctx context.Context, cfg *config.Config) (*RotationPlan, error)
+	// Rotate rotates the deploy roles of the environments named in mode,
+	// one after the other. It sends progress on events, then one Done
+	// event per environment, and closes nothing.
+	Rotate(ctx context.Context, cfg *config.Config, envs []string, mode rotate.Mode, events chan<- Event) (*RotationResult, error)
 }
 
 // Discovery is the state found before the wizard changes anything.
@@ -154,4 +162,81 @@ type EnvironmentResult struct {
 	BoundaryARN string
 	Profile     string
 	Region      string
+}
+
+// RotationPlan is the content of the rotation screen before the user
+// confirms: each environment's deploy role and what each mode would do.
+type RotationPlan struct {
+	Environments []RotationTarget
+}
+
+// Pending reports whether a blue/green rotation left a previous role that
+// finishing would delete, in any environment.
+func (p *RotationPlan) Pending() bool {
+	for _, t := range p.Environments {
+		if t.Replaces != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// RotationTarget is one environment as a rotation finds it.
+type RotationTarget struct {
+	Name      string
+	AccountID string
+	// RoleARN is the active deploy role, "" when the environment has none.
+	RoleARN string
+	// Unavailable is the reason the environment cannot be rotated, such as
+	// a missing account, or "" when it can.
+	Unavailable string
+	// RotatedAt is the last completed rotation, zero when there was none.
+	RotatedAt time.Time
+	// InProgress is set when an interrupted rotation will be resumed.
+	InProgress bool
+	// Replaces is the previous generation's role that finishing deletes,
+	// "" when no replacement is pending.
+	Replaces string
+	// Actions are the lines saying what each mode would do.
+	Actions map[rotate.Mode]string
+}
+
+// RotationResult is the outcome of a rotation, one entry per environment
+// it worked on.
+type RotationResult struct {
+	Mode         rotate.Mode
+	Environments []RotatedEnvironment
+}
+
+// ExternalIDs reports whether any environment got a new external id.
+func (r *RotationResult) ExternalIDs() bool {
+	for _, env := range r.Environments {
+		if env.ExternalID != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// RotatedEnvironment is one environment after a rotation.
+type RotatedEnvironment struct {
+	Name string
+	// RoleARN is the active deploy role after the rotation.
+	RoleARN string
+	// PreviousRoleARN is, after a replacement, the role CI used until now.
+	PreviousRoleARN string
+	Generation      int
+	RotatedAt       time.Time
+	// RevokedBefore is the cutoff of an in-place rotation: sessions issued
+	// before it are denied everything. It is zero for the other modes.
+	RevokedBefore time.Time
+	// ExternalID is the new external id callers must pass to AssumeRole,
+	// "" when the role requires none or the mode did not change it.
+	ExternalID string
+	// Deleted is the previous role that finishing deleted, "" for none.
+	Deleted string
+	Resumed bool
+	// Err is the environment's failure, and Fix the action that resolves it.
+	Err error
+	Fix string
 }

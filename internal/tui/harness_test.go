@@ -195,6 +195,8 @@ var volatile = []struct {
 	{regexp.MustCompile(`elapsed \d+s`), "elapsed 0s"},
 	{regexp.MustCompile(`Applied in \d+s`), "Applied in 0s"},
 	{regexp.MustCompile(`request car-[a-z0-9]+`), "request car-example"},
+	{regexp.MustCompile(`\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\b`), "2026-01-02T03:04:05Z"},
+	{regexp.MustCompile(`\b[0-9a-f]{40}\b`), "<new external id>"},
 }
 
 func normalize(s string) string {

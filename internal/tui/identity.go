@@ -25,6 +25,7 @@ func discover(w *wizard) tea.Cmd {
 // The actions offered in an organization orgstrap already manages.
 const (
 	actionAdd    = "Add an environment"
+	actionRotate = "Rotate the deployment roles"
 	actionRepair = "Repair drift: apply orgstrap.yaml as it is"
 	actionEdit   = "Change the settings and apply"
 )
@@ -72,9 +73,7 @@ func (s *identityScreen) setActions() {
 	if !s.w.discovery.Managed() {
 		return
 	}
-	// TODO: offer rotating the deployment roles once the engine can rotate
-	// them; it has no rotation yet.
-	s.actions = []string{actionAdd, actionRepair, actionEdit}
+	s.actions = []string{actionAdd, actionRotate, actionRepair, actionEdit}
 }
 
 // blocked returns why the wizard cannot go on, or "".
@@ -151,6 +150,8 @@ func (s *identityScreen) choose() tea.Cmd {
 		s.w.adding = len(s.w.draft.Environments)
 		s.w.draft.Environments = append(s.w.draft.Environments, newEnvironment(s.w))
 		return navigate(screenEnvironments)
+	case actionRotate:
+		return navigate(screenRotate)
 	case actionRepair:
 		return navigate(screenReview)
 	}

@@ -103,10 +103,10 @@ func TestManagedRepairDrift(t *testing.T) {
 	d := newDriver(t, backend)
 	d.waitFor("orgstrap manages this organization")
 	if got, want := strings.Join(d.m.screen.(*identityScreen).actions, " | "),
-		strings.Join([]string{actionAdd, actionRepair, actionEdit}, " | "); got != want {
+		strings.Join([]string{actionAdd, actionRotate, actionRepair, actionEdit}, " | "); got != want {
 		t.Errorf("managed actions: got %s, want %s", got, want)
 	}
-	d.keys("down", "enter")
+	d.keys("down", "down", "enter")
 	d.waitFor("AWS matches the config already")
 
 	sb.ResetCalls()

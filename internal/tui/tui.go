@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/orgstrap/orgstrap/internal/config"
+	"github.com/orgstrap/orgstrap/internal/rotate"
 )
 
 // screenID names a screen of the wizard, in the order they come.
@@ -26,9 +27,25 @@ const (
 	screenReview
 	screenApply
 	screenSummary
+	// The rotation of a managed organization's deploy roles, which starts
+	// from the identity screen.
+	screenRotate
+	screenRotating
+	screenRotated
 )
 
-var screenTitles = []string{"Identity", "Environments", "Deployment", "Trust", "Review", "Apply", "Summary"}
+var screenTitles = []string{"Identity", "Environments", "Deployment", "Trust", "Review", "Apply", "Summary",
+	"Rotate", "Rotating", "Rotated"}
+
+// step returns the position of id in its flow and the flow's length, for
+// the header: the setup flow runs from identity to summary, the rotation
+// flow from identity to the rotation's result.
+func step(id screenID) (int, int) {
+	if id >= screenRotate {
+		return int(id-screenRotate) + 2, int(screenRotated-screenRotate) + 2
+	}
+	return int(id) + 1, int(screenSummary) + 1
+}
 
 // screen is one step of the wizard. Screens share the wizard state and
 // mutate it; they return commands for anything that does I/O.
@@ -46,6 +63,20 @@ type canceller interface {
 	Running() bool
 	Cancel()
 }
+
+// quitConfirmer is a screen that confirms before the wizard quits:
+// QuitQuestion returns the question, or "" when quitting needs no
+// confirmation. A running canceller that is no quitConfirmer gets the
+// apply's question.
+type quitConfirmer interface {
+	QuitQuestion() string
+}
+
+// quitMsg requests the root model to quit as q does, with the screen's
+// confirmation first when it has one.
+type quitMsg struct{}
+
+func requestQuit() tea.Msg { return quitMsg{} }
 
 // navigateMsg moves to a screen; backMsg returns to the previous one.
 type (
@@ -74,6 +105,12 @@ type wizard struct {
 	result    *Result
 	applyErr  error
 	applyTime time.Duration
+	// rotationEnvs and rotationMode are the rotation the user confirmed;
+	// rotation is its outcome, and rotateErr its error.
+	rotationEnvs []string
+	rotationMode rotate.Mode
+	rotation     *RotationResult
+	rotateErr    error
 	// err is the discovery error that ended the wizard.
 	err error
 }
@@ -116,8 +153,13 @@ func NewModel(ctx context.Context, backend Backend) *Model {
 func (m *Model) Result() *Result { return m.w.result }
 
 // SummaryText returns the summary of a successful apply as plain text, or
-// "" when the wizard ended before one.
+// "" when the wizard ended before one. After a rotation it returns the
+// rotation's outcome without the external ids, which only the wizard's
+// screen shows.
 func (m *Model) SummaryText() string {
+	if m.w.rotation != nil {
+		return RotationSummary(m.w.rotation)
+	}
 	if m.w.applyErr != nil {
 		return ""
 	}
@@ -128,6 +170,10 @@ func (m *Model) SummaryText() string {
 // apply error, nil when it finished or the user quit before applying.
 func (m *Model) Err() error {
 	switch {
+	case errors.Is(m.w.rotateErr, context.Canceled):
+		return errors.New("rotation cancelled: run the same rotation again to resume it")
+	case m.w.rotateErr != nil:
+		return fmt.Errorf("rotation failed: %w", m.w.rotateErr)
 	case errors.Is(m.w.applyErr, context.Canceled):
 		return errors.New("apply cancelled: run orgstrap again to resume where it stopped")
 	case m.w.applyErr != nil:
@@ -161,11 +207,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		to := m.history[len(m.history)-1]
 		m.history = m.history[:len(m.history)-1]
 		return m, m.show(to)
+	case quitMsg:
+		return m, m.quit()
 	case applyDoneMsg:
 		if m.quitting {
 			cmd := m.screen.Update(msg)
 			return m, tea.Batch(cmd, tea.Quit)
 		}
+	case rotateDoneMsg:
+		return m, m.handleRotateDone(msg)
 	}
 	return m, m.screen.Update(msg)
 }
@@ -190,14 +240,45 @@ func (m *Model) handleKey(k tea.KeyMsg) (tea.Cmd, bool) {
 	if !quit {
 		return nil, false
 	}
-	if c, ok := m.screen.(canceller); ok && c.Running() {
-		if m.quitting {
-			return nil, true
-		}
-		m.confirming = true
-		return nil, true
+	return m.quit(), true
+}
+
+// quit quits, or shows the screen's quit question first.
+func (m *Model) quit() tea.Cmd {
+	if m.quitting {
+		return nil
 	}
-	return tea.Quit, true
+	if m.quitQuestion() != "" {
+		m.confirming = true
+		return nil
+	}
+	return tea.Quit
+}
+
+// quitQuestion returns the question to confirm before quitting, or "".
+func (m *Model) quitQuestion() string {
+	if a, ok := m.screen.(quitConfirmer); ok {
+		return a.QuitQuestion()
+	}
+	if c, ok := m.screen.(canceller); ok && c.Running() {
+		return "Cancel the apply and quit? Finished steps stay; a re-run resumes. (y/n)"
+	}
+	return ""
+}
+
+// handleRotateDone ends a rotation. When the user asked to quit during
+// it, the wizard quits, unless the rotation made new external ids: they
+// are shown on no other screen, so the result screen comes first.
+func (m *Model) handleRotateDone(msg rotateDoneMsg) tea.Cmd {
+	cmd := m.screen.Update(msg)
+	if !m.quitting {
+		return cmd
+	}
+	if msg.result != nil && msg.result.ExternalIDs() {
+		m.quitting = false
+		return cmd
+	}
+	return tea.Quit
 }
 
 // show makes id the current screen, building it afresh from the shared
@@ -221,19 +302,28 @@ func (m *Model) show(id screenID) tea.Cmd {
 	case screenSummary:
 		m.history = nil
 		m.screen = newSummaryScreen(m.w)
+	case screenRotate:
+		m.screen = newRotateScreen(m.w)
+	case screenRotating:
+		m.history = nil
+		m.screen = newRotatingScreen(m.w)
+	case screenRotated:
+		m.history = nil
+		m.screen = newRotatedScreen(m.w)
 	}
 	return m.screen.Init()
 }
 
 // View renders the header, the screen and the help line.
 func (m *Model) View() string {
+	n, total := step(m.id)
 	header := titleStyle.Render("orgstrap") + "  " +
-		stepStyle.Render(fmt.Sprintf("step %d of %d: ", m.id+1, len(screenTitles))) +
+		stepStyle.Render(fmt.Sprintf("step %d of %d: ", n, total)) +
 		currentStep.Render(screenTitles[m.id])
 
 	footer := m.help.View(m.screen.KeyMap())
 	if m.confirming {
-		footer = confirmStyle.Render("Cancel the apply and quit? Finished steps stay; a re-run resumes. (y/n)")
+		footer = confirmStyle.Render(m.quitQuestion())
 	} else if m.quitting {
 		footer = warnStyle.Render("Stopping: waiting for the running calls to return…")
 	}
