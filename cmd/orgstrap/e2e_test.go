@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -153,7 +154,12 @@ func TestWizardEndToEnd(t *testing.T) {
 		t.Errorf("orgstrap did not exit with 0 after rotating:\n%s", after)
 	}
 
-	checkFiles(t, work, awsConfig)
+	// With --sandbox the profiles go beside the sandbox state, and the
+	// user's AWS config is left alone.
+	checkFiles(t, work, filepath.Join(state, "orgstrap", "sandbox-aws-config"))
+	if _, err := os.Stat(awsConfig); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("AWS_CONFIG_FILE %s: got %v, want it not written by a --sandbox run", awsConfig, err)
+	}
 	checkStatus(t, binary, work, []string{"HOME=" + home, "XDG_STATE_HOME=" + state, "AWS_CONFIG_FILE=" + awsConfig})
 	checkSandboxState(t, filepath.Join(state, "orgstrap", "sandbox.json"))
 }

@@ -27,7 +27,7 @@ func newApplyCommand(g *GlobalOptions) *cobra.Command {
 			return withFix(runApply(cmd, g, o))
 		},
 	}
-	addConfigFlag(cmd, &o.configPath)
+	g.addConfigFlag(cmd, &o.configPath)
 	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "apply without asking for confirmation")
 	cmd.Flags().IntVar(&o.parallelism, "parallelism", 10, "number of environments worked on at once")
 	return cmd
@@ -38,7 +38,7 @@ func runApply(cmd *cobra.Command, g *GlobalOptions, o *applyOptions) error {
 	if o.parallelism < 1 {
 		return WithHint(fmt.Errorf("invalid --parallelism %d", o.parallelism), "use 1 or more")
 	}
-	cfg, lib, err := loadConfig(o.configPath)
+	cfg, lib, err := g.loadConfig(o.configPath)
 	if err != nil {
 		return err
 	}

@@ -20,22 +20,36 @@ import (
 // defaultConfigPath is the config file plan, apply, status and env use.
 const defaultConfigPath = "orgstrap.yaml"
 
-func addConfigFlag(cmd *cobra.Command, path *string) {
+// addConfigFlag binds --config to path and --library to g.LibraryDirs.
+func (g *GlobalOptions) addConfigFlag(cmd *cobra.Command, path *string) {
 	cmd.Flags().StringVar(path, "config", defaultConfigPath, "orgstrap config file")
+	cmd.Flags().StringSliceVar(&g.LibraryDirs, "library", nil,
+		"directory of extra profile YAML files, added to deployment.library (repeatable)")
 }
 
-// loadConfig loads the policy library and the config validated against
-// its profile names.
-func loadConfig(path string) (*config.Config, *library.Library, error) {
-	lib, err := library.Load()
-	if err != nil {
-		return nil, nil, fmt.Errorf("loading the policy library: %w", err)
-	}
-	cfg, err := config.Load(path, config.Options{Profiles: lib.Names()})
+// loadConfig loads the config and the policy library it names: the
+// built-in profiles, the config's deployment.library directories and
+// --library. The config is validated against the library's profile names.
+func (g *GlobalOptions) loadConfig(path string) (*config.Config, *library.Library, error) {
+	var lib *library.Library
+	cfg, err := config.Load(path, g.libraryOptions(&lib))
 	if err != nil {
 		return nil, nil, err
 	}
 	return cfg, lib, nil
+}
+
+// libraryOptions returns config options that load the policy library for
+// the config's deployment.library directories and --library into *lib.
+func (g *GlobalOptions) libraryOptions(lib **library.Library) config.Options {
+	return config.Options{LoadLibrary: func(dirs []string) ([]string, error) {
+		loaded, err := library.Load(append(dirs, g.LibraryDirs...)...)
+		if err != nil {
+			return nil, err
+		}
+		*lib = loaded
+		return loaded.Names(), nil
+	}}
 }
 
 // engineRun is an engine with the session it uses.
@@ -59,11 +73,30 @@ func (g *GlobalOptions) newEngine(ctx context.Context, cfg *config.Config, lib *
 		})
 	}
 	opts.SourceProfile = g.sourceProfile()
+	if opts.ProfileFile, err = g.profileFile(); err != nil {
+		session.Close()
+		return nil, err
+	}
 	opts.OnEvent = func(ev engine.Event) {
 		g.Logger().Debug("engine event", "kind", ev.Kind, "environment", ev.Environment, "message", ev.Message)
 		fmt.Fprintln(stderr, formatEvent(ev))
 	}
 	return &engineRun{Engine: engine.New(session.Config, cfg, lib, opts), close: session.Close}, nil
+}
+
+// profileFile is the AWS CLI config file the engine writes profiles to: ""
+// for the engine's default (AWS_CONFIG_FILE or ~/.aws/config), and with
+// --sandbox a file beside the sandbox state, so that profiles naming
+// sandbox accounts never land in the user's real AWS config.
+func (g *GlobalOptions) profileFile() (string, error) {
+	if !g.Sandbox {
+		return "", nil
+	}
+	state, err := localSandboxStatePath()
+	if err != nil {
+		return "", err
+	}
+	return sandboxProfileFile(state), nil
 }
 
 // sourceProfile is the profile the written AWS CLI profiles take their

@@ -219,3 +219,52 @@ func TestCompletionScripts(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigLibraryAndVariables(t *testing.T) {
+	profiles, err := filepath.Abs(filepath.Join("testdata", "custom-profiles"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(cliConfig, "profiles: [serverless-framework]",
+		"profiles: [custom-app]\n  library: [profiles]\n  variables: {prefix: team}", 1)
+	text = strings.Replace(text, "access: broad", "access: restricted", 1)
+	c := startCLISandbox(t, text)
+	// deployment.library is relative to the config file's directory.
+	if err := os.Symlink(profiles, filepath.Join(c.dir, "profiles")); err != nil {
+		t.Fatal(err)
+	}
+
+	out, stderr, err := c.run(t, "plan", "--config", c.config, "--output", "json")
+	if err != nil {
+		t.Fatalf("plan with a config library: %v\n%s", err, stderr)
+	}
+	if want := "function:team-orders-dev-*"; !strings.Contains(out, want) {
+		t.Errorf("plan JSON lacks the variable's resource %q:\n%s", want, out)
+	}
+
+	// Without the directory the profile is unknown, and the error names
+	// the field and line.
+	if err := os.Remove(filepath.Join(c.dir, "profiles")); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = c.run(t, "plan", "--config", c.config)
+	if err == nil || !strings.Contains(err.Error(), "deployment.library") {
+		t.Errorf("plan with a missing library directory: got %v, want an error on deployment.library", err)
+	}
+
+	// --library adds a directory on the command line.
+	noLibrary := strings.Replace(text, "  library: [profiles]\n", "", 1)
+	if err := os.WriteFile(c.config, []byte(noLibrary), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := c.run(t, "plan", "--config", c.config, "--library", profiles); err != nil {
+		t.Errorf("plan --library: %v\n%s", err, stderr)
+	}
+	_, _, err = c.run(t, "plan", "--config", c.config)
+	if err == nil || !strings.Contains(err.Error(), `unknown profile "custom-app"`) {
+		t.Errorf("plan without the library: got %v, want unknown profile custom-app", err)
+	}
+	if calls := mutatingCalls(c.sb.Calls()); len(calls) != 0 {
+		t.Errorf("plans made mutating calls: %v", calls)
+	}
+}

@@ -20,13 +20,14 @@ func newEnvCommand(g *GlobalOptions) *cobra.Command {
 }
 
 type envAddOptions struct {
+	g          *GlobalOptions
 	configPath string
 	env        config.Environment
 	access     string
 }
 
 func newEnvAddCommand(g *GlobalOptions) *cobra.Command {
-	o := &envAddOptions{}
+	o := &envAddOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "add NAME --email EMAIL --access broad|restricted",
 		Short: "Add an environment to the config, keeping its comments",
@@ -39,7 +40,7 @@ func newEnvAddCommand(g *GlobalOptions) *cobra.Command {
 			return withFix(runEnvAdd(cmd, o))
 		},
 	}
-	addConfigFlag(cmd, &o.configPath)
+	g.addConfigFlag(cmd, &o.configPath)
 	flags := cmd.Flags()
 	flags.StringVar(&o.env.Email, "email", "", "email of the account's root user, unique across AWS (required)")
 	flags.StringVar(&o.access, "access", "", "access of the deployment role: broad or restricted (required)")
@@ -53,11 +54,8 @@ func newEnvAddCommand(g *GlobalOptions) *cobra.Command {
 }
 
 func runEnvAdd(cmd *cobra.Command, o *envAddOptions) error {
-	lib, err := library.Load()
-	if err != nil {
-		return fmt.Errorf("loading the policy library: %w", err)
-	}
-	cfg, err := config.AddEnvironment(o.configPath, o.env, config.Options{Profiles: lib.Names()})
+	var lib *library.Library
+	cfg, err := config.AddEnvironment(o.configPath, o.env, o.g.libraryOptions(&lib))
 	var cfgErr *config.Error
 	if errors.As(err, &cfgErr) {
 		return WithHint(fmt.Errorf("adding environment %s: %w", o.env.Name, err), "change the flags named above; the file was not changed")

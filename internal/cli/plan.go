@@ -24,7 +24,7 @@ func newPlanCommand(g *GlobalOptions) *cobra.Command {
 			return withFix(runPlan(cmd, g, o))
 		},
 	}
-	addConfigFlag(cmd, &o.configPath)
+	g.addConfigFlag(cmd, &o.configPath)
 	cmd.Flags().BoolVar(&o.detailedExitCode, "detailed-exitcode", false,
 		"exit with 0 when there are no changes, 2 when changes are pending and 1 on error")
 	return cmd
@@ -32,7 +32,7 @@ func newPlanCommand(g *GlobalOptions) *cobra.Command {
 
 func runPlan(cmd *cobra.Command, g *GlobalOptions, o *planOptions) error {
 	ctx := cmd.Context()
-	cfg, lib, err := loadConfig(o.configPath)
+	cfg, lib, err := g.loadConfig(o.configPath)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,8 @@ type GlobalOptions struct {
 	// Sandbox runs the command against an in-process sandbox whose state
 	// lives in the user's state directory.
 	Sandbox bool
+	// LibraryDirs are the --library directories of the command that runs.
+	LibraryDirs []string
 
 	streams Streams
 	logger  *slog.Logger

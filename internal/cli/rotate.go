@@ -38,7 +38,7 @@ func newRotateCommand(g *GlobalOptions) *cobra.Command {
 			return withFix(runRotate(cmd.Context(), g, o, args))
 		},
 	}
-	addConfigFlag(cmd, &o.ConfigPath)
+	g.addConfigFlag(cmd, &o.ConfigPath)
 	flags := cmd.Flags()
 	flags.BoolVarP(&o.Yes, "yes", "y", false, "rotate without asking for confirmation")
 	flags.BoolVar(&o.Replace, "replace", false, "create and switch to a new generation of each role (blue/green)")
@@ -58,7 +58,7 @@ func (o *rotateOptions) mode() rotate.Mode {
 }
 
 func runRotate(ctx context.Context, g *GlobalOptions, o *rotateOptions, envs []string) error {
-	cfg, lib, err := loadConfig(o.ConfigPath)
+	cfg, lib, err := g.loadConfig(o.ConfigPath)
 	if err != nil {
 		return err
 	}

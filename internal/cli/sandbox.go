@@ -125,7 +125,21 @@ func runSandboxReset(streams Streams, opts *sandboxResetOptions) error {
 		return fmt.Errorf("deleting sandbox state: %w", err)
 	}
 	fmt.Fprintf(streams.Err, "Deleted %s.\n", opts.StatePath)
+
+	profiles := sandboxProfileFile(opts.StatePath)
+	switch err := os.Remove(profiles); {
+	case err == nil:
+		fmt.Fprintf(streams.Err, "Deleted %s.\n", profiles)
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("deleting the sandbox's AWS CLI profiles: %w", err)
+	}
 	return nil
+}
+
+// sandboxProfileFile is where commands run with --sandbox write AWS CLI
+// profiles: beside the sandbox state, never in the user's real AWS config.
+func sandboxProfileFile(statePath string) string {
+	return filepath.Join(filepath.Dir(statePath), "sandbox-aws-config")
 }
 
 // confirmed reads one line from in and reports whether it is "y" or "yes".

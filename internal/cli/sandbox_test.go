@@ -248,11 +248,18 @@ func TestSandboxReset(t *testing.T) {
 	}
 
 	write()
+	profiles := sandboxProfileFile(path)
+	if err := os.WriteFile(profiles, []byte("[profile orgstrap-dev]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := runCommand(t, "", "sandbox", "reset", "--yes"); err != nil {
 		t.Fatalf("reset --yes: %v", err)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state file after reset --yes: %v, want it gone", err)
+	}
+	if _, err := os.Stat(profiles); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("sandbox AWS CLI profiles after reset --yes: %v, want them gone", err)
 	}
 	if _, stderr, err := runCommand(t, "", "sandbox", "reset", "--yes"); err != nil || !strings.Contains(stderr, "nothing to reset") {
 		t.Errorf("reset without a state file: err %v, stderr %q; want success and nothing to reset", err, stderr)

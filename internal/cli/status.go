@@ -26,14 +26,14 @@ func newStatusCommand(g *GlobalOptions) *cobra.Command {
 			return withFix(runStatus(cmd, g, configPath, maxAge))
 		},
 	}
-	addConfigFlag(cmd, &configPath)
+	g.addConfigFlag(cmd, &configPath)
 	addMaxAgeFlag(cmd, &maxAge)
 	return cmd
 }
 
 func runStatus(cmd *cobra.Command, g *GlobalOptions, configPath string, maxAge time.Duration) error {
 	ctx := cmd.Context()
-	cfg, lib, err := loadConfig(configPath)
+	cfg, lib, err := g.loadConfig(configPath)
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,23 @@ func bindWizard(root *cobra.Command, g *GlobalOptions) {
 
 func (o *wizardOptions) bindFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.configPath, "config", "orgstrap.yaml", "the config file the wizard reads and writes")
+	cmd.Flags().StringSliceVar(&o.g.LibraryDirs, "library", nil,
+		"directory of extra profile YAML files, added to deployment.library (repeatable)")
+}
+
+// library loads the policy library with the existing config's
+// deployment.library directories and --library. When the config is missing
+// or invalid it loads the built-in profiles and --library only, and the
+// wizard reports the config's problems itself.
+func (o *wizardOptions) library() (*library.Library, error) {
+	if _, lib, err := o.g.loadConfig(o.configPath); err == nil {
+		return lib, nil
+	}
+	lib, err := library.Load(o.g.LibraryDirs...)
+	if err != nil {
+		return nil, fmt.Errorf("loading the policy library: %w", err)
+	}
+	return lib, nil
 }
 
 // errNoTerminal is returned when the wizard cannot take over a terminal.
@@ -74,9 +91,9 @@ func (o *wizardOptions) run(ctx context.Context) error {
 	}
 	defer closeLog()
 
-	lib, err := library.Load()
+	lib, err := o.library()
 	if err != nil {
-		return fmt.Errorf("loading the policy library: %w", err)
+		return err
 	}
 	session, err := o.g.AWSSession(ctx)
 	if err != nil {
@@ -84,9 +101,13 @@ func (o *wizardOptions) run(ctx context.Context) error {
 	}
 	defer session.Close()
 
+	profileFile, err := o.g.profileFile()
+	if err != nil {
+		return err
+	}
 	backend := &tui.EngineBackend{
 		AWS: session.Config, Library: lib, ConfigPath: o.configPath,
-		Options: engine.Options{SourceProfile: o.g.sourceProfile()},
+		Options: engine.Options{SourceProfile: o.g.sourceProfile(), ProfileFile: profileFile},
 	}
 	model := tui.NewModel(ctx, backend)
 	output := streams.Err

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -87,6 +88,25 @@ type Deployment struct {
 	// role passes an execution role to CloudFormation instead of holding
 	// the resource permissions itself.
 	ServiceRole bool `yaml:"service_role"`
+	// Library lists directories of extra profile files, relative to the
+	// config file's directory unless absolute.
+	Library []string `yaml:"library"`
+	// Variables override profile variable defaults, such as the CDK
+	// bootstrap qualifier.
+	Variables map[string]string `yaml:"variables"`
+}
+
+// LibraryDirs returns the Library directories resolved against the
+// directory of the config file at path.
+func (d Deployment) LibraryDirs(path string) []string {
+	dirs := make([]string, 0, len(d.Library))
+	for _, dir := range d.Library {
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(filepath.Dir(path), dir)
+		}
+		dirs = append(dirs, dir)
+	}
+	return dirs
 }
 
 // Trust lists the principals allowed to assume the deployment roles.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +47,30 @@ deployment:
   regions: [us-east-1]
 `
 
+func TestParseLoadsLibrary(t *testing.T) {
+	text := strings.Replace(validConfig, "  profiles: [serverless-framework]\n",
+		"  profiles: [custom]\n  library: [profiles, /abs/profiles]\n", 1)
+	var got []string
+	load := func(dirs []string) ([]string, error) {
+		got = dirs
+		return []string{"custom"}, nil
+	}
+	if _, err := Parse("conf/orgstrap.yaml", []byte(text), Options{LoadLibrary: load}); err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	want := []string{filepath.Join("conf", "profiles"), "/abs/profiles"}
+	if !slices.Equal(got, want) {
+		t.Errorf("library directories: got %v, want %v", got, want)
+	}
+
+	failing := func([]string) ([]string, error) { return nil, errors.New("profiles/x.yaml:3: bad") }
+	_, err := Parse("conf/orgstrap.yaml", []byte(text), Options{LoadLibrary: failing})
+	var cfgErr *Error
+	if !errors.As(err, &cfgErr) || cfgErr.Problems[0].Path != "deployment.library" || cfgErr.Problems[0].Line != 9 {
+		t.Errorf("failing library: got %v, want a problem on deployment.library at line 9", err)
+	}
+}
+
 func TestParseRejects(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -69,6 +94,7 @@ func TestParseRejects(t *testing.T) {
 		{"bad role arn", appendText("trust:\n  role_arns: [arn:aws:iam::1:user/x]\n"), 12, "trust.role_arns[0]", "invalid role ARN"},
 		{"bad repository", appendText("trust:\n  github:\n    repository: nope\n    branches: [main]\n"), 13, "trust.github.repository", "invalid repository"},
 		{"wrong type", replace("[us-east-1]", "us-east-1"), 10, "", "cannot unmarshal"},
+		{"bad variable name", appendText("  variables:\n    bad-name: x\n"), 12, "deployment.variables.bad-name", "invalid variable name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -51,8 +51,13 @@ func (e *Error) Error() string {
 
 // Options are the facts validation needs from outside the file.
 type Options struct {
-	// Profiles are the policy library's profile names; nil skips the check.
+	// Profiles are the policy library's profile names; nil skips the check
+	// unless LoadLibrary is set.
 	Profiles []string
+	// LoadLibrary, when set and Profiles is nil, loads the policy library
+	// with the config's deployment.library directories and returns its
+	// profile names; its error is reported on deployment.library.
+	LoadLibrary func(dirs []string) ([]string, error)
 }
 
 // Load reads and validates the config file at path.
@@ -90,6 +95,15 @@ func Parse(path string, data []byte, opts Options) (*Config, error) {
 		return nil, &Error{File: path, Problems: v.problems}
 	}
 
+	if opts.Profiles == nil && opts.LoadLibrary != nil {
+		names, err := opts.LoadLibrary(cfg.Deployment.LibraryDirs(path))
+		if err != nil {
+			v.fail("deployment.library", err.Error(),
+				"fix the profile files named above, or correct the directories in deployment.library and --library")
+			return nil, &Error{File: path, Problems: v.problems}
+		}
+		opts.Profiles = names
+	}
 	v.validate(&cfg, opts)
 	if len(v.problems) > 0 {
 		return nil, &Error{File: path, Problems: v.problems}

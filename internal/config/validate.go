@@ -17,6 +17,7 @@ var (
 	accountIDPattern  = regexp.MustCompile(`^[0-9]{12}$`)
 	regionPattern     = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	roleNamePattern   = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	variablePattern   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
 	externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 	roleARNPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
 	repoPattern       = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
@@ -184,6 +185,12 @@ func (v *validator) deployment(d Deployment, opts Options) {
 		if !regionPattern.MatchString(r) {
 			v.fail(fmt.Sprintf("deployment.regions[%d]", i), fmt.Sprintf("invalid region %q", r),
 				"use a region code such as us-east-1 or eu-west-1")
+		}
+	}
+	for name := range d.Variables {
+		if !variablePattern.MatchString(name) {
+			v.fail("deployment.variables."+name, fmt.Sprintf("invalid variable name %q", name),
+				"use a variable name the profiles declare, such as qualifier (see orgstrap policy show PROFILE)")
 		}
 	}
 	if d.RoleName != "" && !roleNamePattern.MatchString(d.RoleName) {

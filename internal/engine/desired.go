@@ -26,6 +26,7 @@ func (e *Engine) desired(env config.Environment, accountID string, caller access
 		AccountID: accountID, Regions: d.Regions, Services: d.Services, Stage: env.Stage,
 		Profiles: d.Profiles, Access: library.Access(env.Access), ServiceRole: d.ServiceRole,
 		BoundaryName: library.DefaultBoundaryName, PolicyPrefix: d.RoleName,
+		Variables: d.Variables,
 	}
 	rendered, err := e.renderer.Render(target)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -99,6 +101,13 @@ func encodeConfig(cfg *config.Config) ([]byte, error) {
 	dep.scalar("role_name", cfg.Deployment.RoleName)
 	if cfg.Deployment.ServiceRole {
 		dep.scalar("service_role", "true")
+	}
+	dep.list("library", cfg.Deployment.Library)
+	if len(cfg.Deployment.Variables) > 0 {
+		vars := dep.mapping("variables")
+		for _, name := range slices.Sorted(maps.Keys(cfg.Deployment.Variables)) {
+			vars.quoted(name, cfg.Deployment.Variables[name])
+		}
 	}
 
 	trust := root.mapping("trust")

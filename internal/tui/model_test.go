@@ -76,6 +76,8 @@ func TestEncodeConfigRoundTrip(t *testing.T) {
 	cfg.Trust = config.Trust{Caller: &caller, RoleARNs: []string{"arn:aws:iam::111122223333:role/ci"},
 		GitHub:     &config.GitHub{Repository: "acme/orders", Environments: []string{"prod"}},
 		ExternalID: "0042", MaxSessionDuration: "2h"}
+	cfg.Deployment.Library = []string{"profiles"}
+	cfg.Deployment.Variables = map[string]string{"qualifier": "0042ab", "prefix": "team"}
 
 	data, err := encodeConfig(cfg)
 	if err != nil {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -49,6 +50,8 @@ func cloneConfig(cfg *config.Config) *config.Config {
 	c.Deployment.Profiles = slices.Clone(cfg.Deployment.Profiles)
 	c.Deployment.Services = slices.Clone(cfg.Deployment.Services)
 	c.Deployment.Regions = slices.Clone(cfg.Deployment.Regions)
+	c.Deployment.Library = slices.Clone(cfg.Deployment.Library)
+	c.Deployment.Variables = maps.Clone(cfg.Deployment.Variables)
 	c.Trust.RoleARNs = slices.Clone(cfg.Trust.RoleARNs)
 	if cfg.Trust.Caller != nil {
 		caller := *cfg.Trust.Caller
