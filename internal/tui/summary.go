@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/orgstrap/orgstrap/internal/config"
 )
@@ -17,12 +18,17 @@ import (
 type summaryScreen struct {
 	w        *wizard
 	viewport viewport.Model
+	// content is the summary before wrapping; wrapped is the width it was
+	// last wrapped to.
+	content string
+	wrapped int
 }
 
 func newSummaryScreen(w *wizard) *summaryScreen {
 	s := &summaryScreen{w: w, viewport: viewport.New(80, 10)}
 	took := okStyle.Render(fmt.Sprintf("✓ Applied in %s.", w.applyTime.Round(time.Second)))
-	s.viewport.SetContent(took + "\n" + Summary(w.valid, w.result))
+	s.content = took + "\n" + Summary(w.valid, w.result)
+	s.viewport.SetContent(s.content)
 	return s
 }
 
@@ -45,6 +51,12 @@ func (s *summaryScreen) Update(msg tea.Msg) tea.Cmd {
 
 func (s *summaryScreen) View(width, height int) string {
 	s.viewport.Width, s.viewport.Height = width, max(3, height)
+	if width > 0 && width != s.wrapped {
+		// The viewport cuts long lines, and ARNs in the next steps are
+		// often wider than the terminal, so the summary wraps instead.
+		s.viewport.SetContent(ansi.Wrap(s.content, width, ""))
+		s.wrapped = width
+	}
 	return s.viewport.View()
 }
 
