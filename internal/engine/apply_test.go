@@ -68,6 +68,8 @@ func TestApplyConverges(t *testing.T) {
     ou: Workloads/Dev
     access: broad
 `, "", 1)
+	manyRoles := strings.Replace(twoEnvConfig, "profiles: [serverless-framework]",
+		"profiles: [serverless-framework, aws-cdk, aws-sam]\n  service_role: true", 1)
 	tests := []struct {
 		name   string
 		config string
@@ -75,6 +77,7 @@ func TestApplyConverges(t *testing.T) {
 		{"one broad environment", oneEnvConfig},
 		{"one restricted environment", prodOnly},
 		{"two environments", twoEnvConfig},
+		{"two environments with CDK roles", manyRoles},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
