@@ -17,11 +17,11 @@ import (
 )
 
 // Read returns what the account holds of d: its roles, orgstrap's customer
-// managed policies and the OIDC provider. One GetAccountAuthorizationDetails
-// call per 1,000 roles and customer managed policies returns every role and
-// policy document. One ListRoles call per 1,000 roles adds the maximum
-// session durations, which only ListRoles and GetRole return. For GitHub
-// trust, Read also makes one GetOpenIDConnectProvider call.
+// managed policies and the OIDC provider. GetAccountAuthorizationDetails
+// returns every role and policy document, and ListRoles adds the maximum
+// session durations, which only ListRoles and GetRole return. Each makes
+// one call per page of up to 1,000 items. For GitHub trust, Read also
+// makes one GetOpenIDConnectProvider call.
 func (c *Client) Read(ctx context.Context, d *Desired) (*Observed, error) {
 	o := &Observed{Roles: map[string]*Role{}, Policies: map[string]*ManagedPolicy{}}
 	if err := c.readDetails(ctx, d, o); err != nil {
