@@ -272,6 +272,34 @@ func conformanceIAM(t *testing.T, member *awsRunner) {
 		t.Errorf("list-policy-versions has %d versions, want 5", len(versions.Versions))
 	}
 
+	var details struct {
+		RoleDetailList []struct {
+			RoleName       string
+			RolePolicyList []struct{ PolicyName string }
+		}
+		Policies []struct {
+			PolicyName        string
+			PolicyVersionList []struct{ VersionId string }
+		}
+	}
+	member.must(&details, "iam", "get-account-authorization-details", "--filter", "Role", "LocalManagedPolicy")
+	deployFound := false
+	for _, r := range details.RoleDetailList {
+		if r.RoleName != "deploy" {
+			continue
+		}
+		deployFound = true
+		if len(r.RolePolicyList) != 1 || r.RolePolicyList[0].PolicyName != "read" {
+			t.Errorf("get-account-authorization-details role deploy has inline policies %+v, want [read]", r.RolePolicyList)
+		}
+	}
+	if !deployFound {
+		t.Errorf("get-account-authorization-details lists no role deploy: %+v", details.RoleDetailList)
+	}
+	if len(details.Policies) != 1 || len(details.Policies[0].PolicyVersionList) != 5 {
+		t.Errorf("get-account-authorization-details policies = %+v, want deploy-managed with 5 versions", details.Policies)
+	}
+
 	var simulation struct {
 		EvaluationResults []struct{ EvalActionName, EvalDecision string }
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"strings"
 	"time"
@@ -18,24 +17,20 @@ import (
 )
 
 // Read returns what the account holds of d: its roles, orgstrap's customer
-// managed policies and the OIDC provider. It makes one GetRole, one
-// ListAttachedRolePolicies and one ListRolePolicies call per role, one ListPolicies call, and, for
-// GitHub trust, one GetOpenIDConnectProvider call. It reads a policy's
-// document (GetPolicyVersion) only when the deploy role's tags do not
-// record its current default version for the wanted digest.
+// managed policies and the OIDC provider. GetAccountAuthorizationDetails
+// returns every role and policy document, and ListRoles adds the maximum
+// session durations, which only ListRoles and GetRole return. Each makes
+// one call per page of up to 1,000 items. For GitHub trust, Read also
+// makes one GetOpenIDConnectProvider call.
 func (c *Client) Read(ctx context.Context, d *Desired) (*Observed, error) {
 	o := &Observed{Roles: map[string]*Role{}, Policies: map[string]*ManagedPolicy{}}
-	for _, spec := range d.Roles {
-		role, err := c.readRole(ctx, spec.Name)
-		if err != nil {
+	if err := c.readDetails(ctx, d, o); err != nil {
+		return nil, err
+	}
+	if len(o.Roles) > 0 {
+		if err := c.readSessionDurations(ctx, o); err != nil {
 			return nil, err
 		}
-		if role != nil {
-			o.Roles[spec.Name] = role
-		}
-	}
-	if err := c.readPolicies(ctx, d, o); err != nil {
-		return nil, err
 	}
 	if d.GitHubOIDC {
 		_, err := c.api.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{
@@ -52,97 +47,128 @@ func (c *Client) Read(ctx context.Context, d *Desired) (*Observed, error) {
 	return o, nil
 }
 
-// readRole reads a role, its attached managed policies and the names of
-// its inline policies.
-func (c *Client) readRole(ctx context.Context, name string) (*Role, error) {
-	out, err := c.api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
-	var missing *types.NoSuchEntityException
-	if errors.As(err, &missing) {
-		return nil, nil
+// readDetails fills o with d's roles and orgstrap's managed policies from
+// GetAccountAuthorizationDetails.
+func (c *Client) readDetails(ctx context.Context, d *Desired, o *Observed) error {
+	// IAM role names are unique ignoring case, as GetRole looks them up.
+	specNames := map[string]string{}
+	for _, spec := range d.Roles {
+		specNames[strings.ToLower(spec.Name)] = spec.Name
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading role %s: %w", name, err)
+	p := iam.NewGetAccountAuthorizationDetailsPaginator(c.api, &iam.GetAccountAuthorizationDetailsInput{
+		Filter:   []types.EntityType{types.EntityTypeRole, types.EntityTypeLocalManagedPolicy},
+		MaxItems: aws.Int32(maxPageItems),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("reading the account's roles and managed policies: %w", err)
+		}
+		for i := range page.RoleDetailList {
+			name, ok := specNames[strings.ToLower(aws.ToString(page.RoleDetailList[i].RoleName))]
+			if !ok {
+				continue
+			}
+			role, err := toRole(name, &page.RoleDetailList[i])
+			if err != nil {
+				return err
+			}
+			o.Roles[name] = role
+		}
+		for i := range page.Policies {
+			if !d.owns(aws.ToString(page.Policies[i].PolicyName)) {
+				continue
+			}
+			mp, err := toManagedPolicy(&page.Policies[i])
+			if err != nil {
+				return err
+			}
+			o.Policies[mp.Name] = mp
+		}
 	}
-	r := out.Role
-	role := &Role{Name: name, ARN: aws.ToString(r.Arn), Tags: map[string]string{}}
-	role.Created = aws.ToTime(r.CreateDate)
-	role.MaxSessionDuration = time.Duration(aws.ToInt32(r.MaxSessionDuration)) * time.Second
+	return nil
+}
+
+// maxPageItems is the largest MaxItems IAM accepts for its list calls.
+const maxPageItems = 1000
+
+// toRole converts a role's details. A session revocation policy that only
+// denies sets RevokedBefore and is kept out of Inline, so apply does not
+// delete it and bring revoked sessions back. One that allows anything
+// stays in Inline and is deleted as drift.
+func toRole(name string, r *types.RoleDetail) (*Role, error) {
+	role := &Role{Name: name, ARN: aws.ToString(r.Arn), Tags: map[string]string{}, Created: aws.ToTime(r.CreateDate)}
 	if r.PermissionsBoundary != nil {
 		role.BoundaryARN = aws.ToString(r.PermissionsBoundary.PermissionsBoundaryArn)
 	}
 	for _, t := range r.Tags {
 		role.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
+	var err error
 	if role.Trust, err = decodeDocument(aws.ToString(r.AssumeRolePolicyDocument)); err != nil {
 		return nil, fmt.Errorf("reading the trust policy of role %s: %w", name, err)
 	}
-
-	p := iam.NewListAttachedRolePoliciesPaginator(c.api, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing policies of role %s: %w", name, err)
-		}
-		for _, a := range page.AttachedPolicies {
-			role.Attached = append(role.Attached, aws.ToString(a.PolicyArn))
-		}
+	for _, a := range r.AttachedManagedPolicies {
+		role.Attached = append(role.Attached, aws.ToString(a.PolicyArn))
 	}
 
-	inline := iam.NewListRolePoliciesPaginator(c.api, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
-	for inline.HasMorePages() {
-		page, err := inline.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing inline policies of role %s: %w", name, err)
+	for _, inline := range r.RolePolicyList {
+		policyName := aws.ToString(inline.PolicyName)
+		if policyName == RevokeSessionsPolicy {
+			doc, err := decodeDocument(aws.ToString(inline.PolicyDocument))
+			if err != nil {
+				return nil, fmt.Errorf("reading inline policy %s of role %s: %w", policyName, name, err)
+			}
+			if cutoff, ok := revocationCutoff(doc); ok {
+				role.RevokedBefore = cutoff
+				continue
+			}
 		}
-		role.Inline = append(role.Inline, page.PolicyNames...)
-	}
-	if err := c.readRevocation(ctx, role); err != nil {
-		return nil, err
+		role.Inline = append(role.Inline, policyName)
 	}
 	return role, nil
 }
 
-func (c *Client) readPolicies(ctx context.Context, d *Desired, o *Observed) error {
-	p := iam.NewListPoliciesPaginator(c.api, &iam.ListPoliciesInput{
-		Scope: types.PolicyScopeTypeLocal, PathPrefix: aws.String(PolicyPath),
-	})
+// toManagedPolicy converts a managed policy's details, with the document
+// of its default version.
+func toManagedPolicy(p *types.ManagedPolicyDetail) (*ManagedPolicy, error) {
+	mp := &ManagedPolicy{
+		Name: aws.ToString(p.PolicyName), ARN: aws.ToString(p.Arn),
+		DefaultVersionID: aws.ToString(p.DefaultVersionId), AttachmentCount: int(aws.ToInt32(p.AttachmentCount)),
+	}
+	for _, v := range p.PolicyVersionList {
+		if aws.ToString(v.VersionId) != mp.DefaultVersionID {
+			continue
+		}
+		doc, err := decodeDocument(aws.ToString(v.Document))
+		if err != nil {
+			return nil, fmt.Errorf("reading policy %s: %w", mp.Name, err)
+		}
+		mp.Document = doc
+		return mp, nil
+	}
+	return nil, fmt.Errorf("reading policy %s: IAM listed no document for its default version %s", mp.Name, mp.DefaultVersionID)
+}
+
+// readSessionDurations sets the maximum session duration of the roles in o.
+// A role that ListRoles does not list, because it was deleted since
+// GetAccountAuthorizationDetails, keeps a zero duration, which plans an
+// update.
+func (c *Client) readSessionDurations(ctx context.Context, o *Observed) error {
+	byName := map[string]*Role{}
+	for _, role := range o.Roles {
+		byName[strings.ToLower(role.Name)] = role
+	}
+	p := iam.NewListRolesPaginator(c.api, &iam.ListRolesInput{MaxItems: aws.Int32(maxPageItems)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return fmt.Errorf("listing managed policies: %w", err)
+			return fmt.Errorf("listing roles: %w", err)
 		}
-		for _, item := range page.Policies {
-			if !d.owns(aws.ToString(item.PolicyName)) {
-				continue
+		for _, r := range page.Roles {
+			if role := byName[strings.ToLower(aws.ToString(r.RoleName))]; role != nil {
+				role.MaxSessionDuration = time.Duration(aws.ToInt32(r.MaxSessionDuration)) * time.Second
 			}
-			mp := &ManagedPolicy{
-				Name: aws.ToString(item.PolicyName), ARN: aws.ToString(item.Arn),
-				DefaultVersionID: aws.ToString(item.DefaultVersionId), AttachmentCount: int(aws.ToInt32(item.AttachmentCount)),
-			}
-			o.Policies[mp.Name] = mp
-		}
-	}
-	recorded := map[string]string{}
-	for _, spec := range d.Roles {
-		if role := o.Roles[spec.Name]; role != nil && role.Tags[TagDigest] == d.Digest {
-			maps.Copy(recorded, parseVersions(role.Tags[TagVersions]))
-		}
-	}
-	for _, mp := range o.Policies {
-		if want := d.policy(mp.Name); want != nil && recorded[mp.Name] == mp.DefaultVersionID {
-			// The role records this version as the one orgstrap wrote for
-			// the current digest, so the document is the wanted one.
-			mp.Document = want.Document
-			continue
-		}
-		out, err := c.api.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{
-			PolicyArn: aws.String(mp.ARN), VersionId: aws.String(mp.DefaultVersionID),
-		})
-		if err != nil {
-			return fmt.Errorf("reading policy %s: %w", mp.Name, err)
-		}
-		if mp.Document, err = decodeDocument(aws.ToString(out.PolicyVersion.Document)); err != nil {
-			return fmt.Errorf("reading policy %s: %w", mp.Name, err)
 		}
 	}
 	return nil

@@ -1,14 +1,8 @@
 package deployrole
 
 import (
-	"context"
-	"fmt"
-	"slices"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/orgstrap/orgstrap/internal/policy"
 )
@@ -20,33 +14,6 @@ const RevokeSessionsPolicy = "AWSRevokeOlderSessions"
 
 // tokenIssueTimeKey is the condition key of a session's issue time.
 const tokenIssueTimeKey = "aws:TokenIssueTime"
-
-// readRevocation reads the role's session revocation policy, if any. A
-// policy of that name that only denies is kept out of role.Inline, so
-// apply does not delete it and bring revoked sessions back. One that
-// allows anything stays in role.Inline and is deleted as drift.
-func (c *Client) readRevocation(ctx context.Context, role *Role) error {
-	if !slices.Contains(role.Inline, RevokeSessionsPolicy) {
-		return nil
-	}
-	out, err := c.api.GetRolePolicy(ctx, &iam.GetRolePolicyInput{
-		RoleName: aws.String(role.Name), PolicyName: aws.String(RevokeSessionsPolicy),
-	})
-	if err != nil {
-		return fmt.Errorf("reading inline policy %s of role %s: %w", RevokeSessionsPolicy, role.Name, err)
-	}
-	doc, err := decodeDocument(aws.ToString(out.PolicyDocument))
-	if err != nil {
-		return fmt.Errorf("reading inline policy %s of role %s: %w", RevokeSessionsPolicy, role.Name, err)
-	}
-	cutoff, ok := revocationCutoff(doc)
-	if !ok {
-		return nil
-	}
-	role.RevokedBefore = cutoff
-	role.Inline = slices.DeleteFunc(role.Inline, func(name string) bool { return name == RevokeSessionsPolicy })
-	return nil
-}
 
 // revocationCutoff returns the DateLessThan aws:TokenIssueTime value of a
 // revocation policy. It reports false unless every statement denies, so

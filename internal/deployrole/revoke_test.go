@@ -62,9 +62,14 @@ func TestReadKeepsRevocationPolicyOutOfInline(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			role, err := New(client).readRole(ctx, "deploy")
+			d := &Desired{AccountID: sb.ManagementAccountID(), Roles: []RoleSpec{{Name: "deploy"}}}
+			o, err := New(client).Read(ctx, d)
 			if err != nil {
-				t.Fatalf("readRole: %v", err)
+				t.Fatalf("Read: %v", err)
+			}
+			role := o.Roles["deploy"]
+			if role == nil {
+				t.Fatalf("Read found no role deploy: %+v", o.Roles)
 			}
 			if !slices.Equal(role.Inline, tt.wantInline) {
 				t.Errorf("inline policies: got %v, want %v", role.Inline, tt.wantInline)

@@ -68,14 +68,3 @@ func (d *Desired) recordedBy(i int) []string {
 	}
 	return names
 }
-
-// parseVersions reads a TagVersions value.
-func parseVersions(value string) map[string]string {
-	ids := map[string]string{}
-	for _, pair := range strings.Fields(value) {
-		if name, id, ok := strings.Cut(pair, "="); ok {
-			ids[name] = id
-		}
-	}
-	return ids
-}

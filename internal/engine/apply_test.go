@@ -58,25 +58,49 @@ func TestApplyBootstrapsTwoEnvironments(t *testing.T) {
 	}
 }
 
-func TestApplyConverges(t *testing.T) {
-	f := newFixture(t, sandbox.Options{})
-	f.apply(t, twoEnvConfig)
+// maxReadsPerEnvironment is the read budget of a converged re-run.
+const maxReadsPerEnvironment = 10
 
-	f.sb.ResetCalls()
-	r := f.apply(t, twoEnvConfig)
-	if !r.Plan.Empty() {
-		var b strings.Builder
-		_ = r.Plan.WriteText(&b)
-		t.Errorf("second plan is not empty:\n%s", b.String())
+func TestApplyConverges(t *testing.T) {
+	prodOnly := strings.Replace(twoEnvConfig, `  - name: dev
+    account_name: acme-dev
+    email: aws+dev@example.com
+    ou: Workloads/Dev
+    access: broad
+`, "", 1)
+	manyRoles := strings.Replace(twoEnvConfig, "profiles: [serverless-framework]",
+		"profiles: [serverless-framework, aws-cdk, aws-sam]\n  service_role: true", 1)
+	tests := []struct {
+		name   string
+		config string
+	}{
+		{"one broad environment", oneEnvConfig},
+		{"one restricted environment", prodOnly},
+		{"two environments", twoEnvConfig},
+		{"two environments with CDK roles", manyRoles},
 	}
-	mutating, reads := splitCalls(f.sb.Calls())
-	if len(mutating) != 0 {
-		t.Errorf("second apply made mutating calls: %v", mutating)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, sandbox.Options{})
+			f.apply(t, tt.config)
+
+			f.sb.ResetCalls()
+			r := f.apply(t, tt.config)
+			if !r.Plan.Empty() {
+				var b strings.Builder
+				_ = r.Plan.WriteText(&b)
+				t.Errorf("second plan is not empty:\n%s", b.String())
+			}
+			mutating, reads := splitCalls(f.sb.Calls())
+			if len(mutating) != 0 {
+				t.Errorf("second apply made mutating calls: %v", mutating)
+			}
+			if limit := maxReadsPerEnvironment * len(r.Envs); reads > limit {
+				t.Errorf("second apply made %d reads, want at most %d: %v", reads, limit, f.sb.Calls())
+			}
+			t.Logf("converged re-run: %d reads for %d environments: %v", reads, len(r.Envs), f.sb.Calls())
+		})
 	}
-	if reads > 10*len(r.Envs) {
-		t.Errorf("second apply made %d reads, want at most %d: %v", reads, 10*len(r.Envs), f.sb.Calls())
-	}
-	t.Logf("converged re-run: %d reads for %d environments: %v", reads, len(r.Envs), f.sb.Calls())
 }
 
 func TestPlanRejectsForeignProfileSection(t *testing.T) {

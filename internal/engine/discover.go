@@ -36,6 +36,21 @@ func (e *Engine) Discover(ctx context.Context) (*State, error) {
 	}
 	s := &State{Caller: caller, OUs: map[string]string{}, Children: map[string][]string{}}
 
+	// The root's ARN names the management account, so a caller in that
+	// account needs no DescribeOrganization call.
+	root, rootErr := e.org.Root(ctx)
+	if rootErr == nil && root.Organization != nil && root.Organization.ManagementAccountID == caller.AccountID {
+		s.Organization = root.Organization
+		if err := e.discoverOrganization(ctx, s, root.ID); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+
+	// ListRoots failed or named another account: the caller's account is
+	// in no organization, is a member or delegated administrator, or lacks
+	// a permission. DescribeOrganization, which members may call too,
+	// separates these cases.
 	s.Organization, err = e.org.Describe(ctx)
 	if errors.Is(err, org.ErrNoOrganization) {
 		if !e.cfg.Organization.Create {
@@ -52,17 +67,17 @@ func (e *Engine) Discover(ctx context.Context) (*State, error) {
 			fmt.Errorf("account %s is a member of organization %s, not its management account", caller.AccountID, s.Organization.ID),
 			fmt.Sprintf("run orgstrap with credentials of the management account %s", s.Organization.ManagementAccountID))
 	}
-	if err := e.discoverOrganization(ctx, s); err != nil {
+	if rootErr != nil {
+		return nil, rootErr
+	}
+	if err := e.discoverOrganization(ctx, s, root.ID); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func (e *Engine) discoverOrganization(ctx context.Context, s *State) error {
-	var err error
-	if s.RootID, err = e.org.RootID(ctx); err != nil {
-		return err
-	}
+func (e *Engine) discoverOrganization(ctx context.Context, s *State, rootID string) error {
+	s.RootID = rootID
 	s.OUs[""] = s.RootID
 	if err := e.discoverOUs(ctx, s); err != nil {
 		return err
@@ -75,6 +90,7 @@ func (e *Engine) discoverOrganization(ctx context.Context, s *State) error {
 	if !s.unmatched(e.cfg) {
 		return nil
 	}
+	var err error
 	if s.InProgress, err = e.org.InProgress(ctx); err != nil {
 		return err
 	}

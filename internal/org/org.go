@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -88,16 +89,67 @@ func toOrganization(o *types.Organization) *Organization {
 	return &Organization{ID: aws.ToString(o.Id), ManagementAccountID: aws.ToString(o.MasterAccountId), FeatureSet: string(o.FeatureSet)}
 }
 
-// RootID returns the id of the organization's root.
-func (c *Client) RootID(ctx context.Context) (string, error) {
+// Root is the organization's root.
+type Root struct {
+	ID string
+	// Organization is the organization that the root's ARN names, with an
+	// empty FeatureSet. It is nil when the ARN has another form.
+	Organization *Organization
+}
+
+// Root returns the organization's root. Its ARN has the form
+// arn:PARTITION:organizations::ACCOUNT:root/ORGANIZATION/ROOT, where
+// ACCOUNT is the management account, so a caller in the management
+// account learns it without a DescribeOrganization call.
+// NOTE: that ACCOUNT is the management account rests on the AWS CLI's
+// examples for list-roots and describe-organization, where it equals
+// MasterAccountId. Discover calls DescribeOrganization whenever ACCOUNT
+// is not the caller's account.
+func (c *Client) Root(ctx context.Context) (*Root, error) {
 	out, err := c.api.ListRoots(ctx, &organizations.ListRootsInput{})
 	if err != nil {
-		return "", fmt.Errorf("listing roots: %w", err)
+		return nil, fmt.Errorf("listing roots: %w", err)
 	}
 	if len(out.Roots) == 0 {
-		return "", errors.New("listing roots: the organization has no root")
+		return nil, errors.New("listing roots: the organization has no root")
 	}
-	return aws.ToString(out.Roots[0].Id), nil
+	r := out.Roots[0]
+	return &Root{ID: aws.ToString(r.Id), Organization: organizationOfRoot(aws.ToString(r.Arn))}, nil
+}
+
+// organizationOfRoot reads the organization id and management account
+// from a root ARN, and returns nil for any other form.
+func organizationOfRoot(arn string) *Organization {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "organizations" || parts[3] != "" {
+		return nil
+	}
+	resource := strings.Split(parts[5], "/")
+	if len(resource) != 3 || resource[0] != "root" || !strings.HasPrefix(resource[1], "o-") || !isAccountID(parts[4]) {
+		return nil
+	}
+	return &Organization{ID: resource[1], ManagementAccountID: parts[4]}
+}
+
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// RootID returns the id of the organization's root.
+func (c *Client) RootID(ctx context.Context) (string, error) {
+	root, err := c.Root(ctx)
+	if err != nil {
+		return "", err
+	}
+	return root.ID, nil
 }
 
 // Accounts lists every account of the organization, without tags.

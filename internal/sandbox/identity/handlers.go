@@ -45,6 +45,8 @@ var iamHandlers = map[string]handler{
 	"UntagOpenIDConnectProvider":              iamUntagOpenIDConnectProvider,
 	"ListOpenIDConnectProviderTags":           iamListOpenIDConnectProviderTags,
 
+	"GetAccountAuthorizationDetails": iamGetAccountAuthorizationDetails,
+
 	"SimulatePrincipalPolicy": iamSimulatePrincipalPolicy,
 	"SimulateCustomPolicy":    iamSimulateCustomPolicy,
 

@@ -106,9 +106,7 @@ func (s *Store) roleXML(r *role, full bool) roleXML {
 	if !full {
 		return x
 	}
-	if b := r.current().Boundary; b != "" {
-		x.PermissionsBoundary = &boundaryXML{PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: b}
-	}
+	x.PermissionsBoundary = boundaryDetail(r.current().Boundary)
 	for _, t := range r.Tags {
 		x.Tags = append(x.Tags, tagXML(t))
 	}
