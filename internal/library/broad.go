@@ -25,7 +25,30 @@ func (r *renderer) broad() {
 		}
 	})
 	r.grants[toDeployRole] = append(r.grants[toDeployRole],
-		grant{sid: "DenyOutsideDeployment", effect: "Deny", actions: r.neverActions(), resources: []string{"*"}})
+		grant{sid: "DenyOutsideDeployment", effect: "Deny", actions: r.neverActions(), resources: []string{"*"}},
+		grant{sid: "DenyAdministrativeRoles", effect: "Deny", actions: administrativeRoleActions,
+			resources: r.administrativeRoles()})
+}
+
+// administrativeRoleActions are denied on the administrative roles even in
+// broad access: passing OrganizationAccountAccessRole, which holds
+// AdministratorAccess, to a new function would make the deployer an
+// administrator of the account, and deleting or retagging the deploy role
+// would take the account out of orgstrap's hands.
+var administrativeRoleActions = []string{
+	"iam:DeleteRole", "iam:PassRole", "iam:TagRole", "iam:UntagRole",
+	"iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "sts:AssumeRole",
+}
+
+// administrativeRoles returns the ARNs of the account's access role and of
+// the deploy role with its rotation generations (NAME-g2, NAME-g3, ...).
+func (r *renderer) administrativeRoles() []string {
+	prefix := fmt.Sprintf("arn:%s:iam::%s:role/", r.t.Partition, r.t.AccountID)
+	return []string{
+		prefix + "OrganizationAccountAccessRole",
+		prefix + r.t.PolicyPrefix,
+		prefix + r.t.PolicyPrefix + "-g*",
+	}
 }
 
 // neverActions lists the actions no deploy role gets, spelled as AWS does.

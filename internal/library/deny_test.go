@@ -2,6 +2,7 @@ package library
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -108,7 +109,16 @@ func TestBroadDeniesOutsideDeployment(t *testing.T) {
 	}
 	for _, name := range l.Names() {
 		t.Run(name, func(t *testing.T) {
-			assertDenied(t, render(t, l, testTarget(name, AccessBroad, false)), calls)
+			r := render(t, l, testTarget(name, AccessBroad, false))
+			role := func(name string) string { return "arn:aws:iam::" + testAccount + ":role/" + name }
+			lambda := map[string][]string{"iam:PassedToService": {"lambda.amazonaws.com"}}
+			administrative := []Call{
+				{Action: "iam:PassRole", Resource: role("OrganizationAccountAccessRole"), Context: lambda},
+				{Action: "iam:DeleteRole", Resource: role("OrganizationAccountAccessRole")},
+				{Action: "iam:PassRole", Resource: role(DefaultPolicyPrefix), Context: lambda},
+				{Action: "iam:TagRole", Resource: role(DefaultPolicyPrefix + "-g2")},
+			}
+			assertDenied(t, r, append(slices.Clone(calls), administrative...))
 		})
 	}
 }
