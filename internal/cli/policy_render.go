@@ -92,6 +92,8 @@ func (o *selectionOptions) render() (*library.Rendered, error) {
 	r, err := l.Render(t)
 	var tooMany *library.TooManyPoliciesError
 	switch {
+	case errors.As(err, &tooMany) && tooMany.ServiceRole:
+		return nil, WithHint(err, "split the services over several accounts or regions")
 	case errors.As(err, &tooMany):
 		return nil, WithHint(err, "split the services over several accounts or regions, or add --service-role")
 	case err != nil:

@@ -123,6 +123,15 @@ func TestRenderTooManyPolicies(t *testing.T) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
 	}
+
+	target.ServiceRole = true
+	_, err = l.Render(target)
+	if !errors.As(err, &tooMany) {
+		t.Fatalf("service-role Render error = %v, want a TooManyPoliciesError", err)
+	}
+	if bytes.Contains([]byte(err.Error()), []byte("service-role mode")) {
+		t.Errorf("error %q suggests service-role mode, which the rendering already uses", err)
+	}
 }
 
 func services(n int) []string {

@@ -65,12 +65,18 @@ type TooManyPoliciesError struct {
 	Needed   int
 	Services int
 	Regions  int
+	// ServiceRole is set when the rendering already used service-role
+	// mode, so suggesting it would not help.
+	ServiceRole bool
 }
 
 func (e *TooManyPoliciesError) Error() string {
-	return fmt.Sprintf("the %s needs %d managed policies (at most %d characters each) for %s and %s, more than the %d a role can have: "+
-		"render fewer services or regions per account, or use CloudFormation service-role mode",
-		e.Role, e.Needed, MaxPolicySize, count(e.Services, "service"), count(e.Regions, "region"), MaxPoliciesPerRole)
+	fix := "render fewer services or regions per account, or use CloudFormation service-role mode"
+	if e.ServiceRole {
+		fix = "render fewer services or regions per account"
+	}
+	return fmt.Sprintf("the %s needs %d managed policies (at most %d characters each) for %s and %s, more than the %d a role can have: %s",
+		e.Role, e.Needed, MaxPolicySize, count(e.Services, "service"), count(e.Regions, "region"), MaxPoliciesPerRole, fix)
 }
 
 // destination names where a grant goes while rendering.
@@ -227,7 +233,8 @@ func (r *renderer) policies(dest, label, prefix string) ([]policy.NamedPolicy, e
 		return nil, fmt.Errorf("render %s: %w", label, err)
 	}
 	if len(named) > MaxPoliciesPerRole {
-		return nil, &TooManyPoliciesError{Role: label, Needed: len(named), Services: len(r.t.Services), Regions: len(r.t.Regions)}
+		return nil, &TooManyPoliciesError{Role: label, Needed: len(named), Services: len(r.t.Services),
+			Regions: len(r.t.Regions), ServiceRole: r.t.ServiceRole}
 	}
 	return named, nil
 }
