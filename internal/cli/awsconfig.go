@@ -3,9 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/middleware"
 )
 
 // Session is the AWS configuration a command runs with, and the function
@@ -20,6 +23,17 @@ type Session struct {
 // or AWS_ENDPOINT_URL when set. With --sandbox it starts the in-process
 // sandbox and points the configuration at it instead.
 func (g *GlobalOptions) AWSSession(ctx context.Context) (*Session, error) {
+	session, err := g.awsSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if g.Debug {
+		session.Config.APIOptions = append(session.Config.APIOptions, g.logCalls)
+	}
+	return session, nil
+}
+
+func (g *GlobalOptions) awsSession(ctx context.Context) (*Session, error) {
 	if g.Sandbox {
 		return g.startLocalSandbox(ctx)
 	}
@@ -44,4 +58,24 @@ func (g *GlobalOptions) AWSSession(ctx context.Context) (*Session, error) {
 		cfg.Region = "us-east-1"
 	}
 	return &Session{Config: cfg, Close: func() {}}, nil
+}
+
+// logCalls adds a middleware that logs every AWS call at debug level: the
+// service, operation, duration and error. It logs nothing of the request
+// itself, so no credentials or session tokens reach the log.
+func (g *GlobalOptions) logCalls(stack *middleware.Stack) error {
+	logger := g.Logger()
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("OrgstrapDebugLog",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (
+			middleware.InitializeOutput, middleware.Metadata, error) {
+			start := time.Now()
+			out, metadata, err := next.HandleInitialize(ctx, in)
+			attrs := []any{"service", awsmiddleware.GetServiceID(ctx), "operation", awsmiddleware.GetOperationName(ctx),
+				"duration", time.Since(start).Round(time.Millisecond)}
+			if err != nil {
+				attrs = append(attrs, "error", err)
+			}
+			logger.Debug("aws call", attrs...)
+			return out, metadata, err
+		}), middleware.After)
 }

@@ -268,3 +268,36 @@ func TestConfigLibraryAndVariables(t *testing.T) {
 		t.Errorf("plans made mutating calls: %v", calls)
 	}
 }
+
+func TestDebugLogsCallsWithoutSecrets(t *testing.T) {
+	c := startCLISandbox(t, cliConfig)
+	_, stderr, err := c.run(t, "plan", "--config", c.config, "--debug")
+	if err != nil {
+		t.Fatalf("plan --debug: %v\n%s", err, stderr)
+	}
+	for _, want := range []string{"aws call", "operation=GetCallerIdentity", "service=Organizations"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("plan --debug stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	_, secret := c.sb.AdminCredentials()
+	if strings.Contains(stderr, secret) {
+		t.Errorf("plan --debug printed the secret access key")
+	}
+}
+
+func TestSandboxRejectsEndpointAndProfile(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	for _, args := range [][]string{
+		{"status", "--sandbox", "--profile", "prod-admin"},
+		{"status", "--sandbox", "--endpoint-url", "http://127.0.0.1:1"},
+	} {
+		var stdout, stderr bytes.Buffer
+		root := NewRootCommand(Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr})
+		root.SetArgs(args)
+		err := root.ExecuteContext(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "--sandbox cannot be combined") {
+			t.Errorf("%v: got %v, want an error naming the conflict", args, err)
+		}
+	}
+}

@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -54,8 +55,12 @@ func (g *GlobalOptions) Logger() *slog.Logger {
 	return g.logger
 }
 
-// validateOutput checks the --output flag.
-func (g *GlobalOptions) validateOutput() error {
+// validate checks the global flags before any command runs.
+func (g *GlobalOptions) validate() error {
+	if g.Sandbox && (g.EndpointURL != "" || g.Profile != "") {
+		return WithHint(errors.New("--sandbox cannot be combined with --endpoint-url or --profile"),
+			"drop --sandbox to use that endpoint or profile, or drop them to use the in-process sandbox")
+	}
 	switch g.Output {
 	case "text", "json":
 		return nil
@@ -74,7 +79,7 @@ func NewRootCommand(streams Streams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			return g.validateOutput()
+			return g.validate()
 		},
 	}
 	root.SetIn(streams.In)
