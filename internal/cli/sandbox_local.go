@@ -34,8 +34,9 @@ const (
 // successive commands see the same organization. The session's Close stops
 // the server.
 //
-// NOTE: two orgstrap processes with --sandbox at the same time each load
-// the state file and overwrite each other's changes; nothing locks it.
+// The sandbox locks its state file, so a second process on the same state,
+// such as a running `sandbox serve`, fails with an error instead of
+// overwriting this one's changes.
 func (g *GlobalOptions) startLocalSandbox(ctx context.Context) (*Session, error) {
 	opts, err := localSandboxOptions()
 	if err != nil {
@@ -56,6 +57,7 @@ func (g *GlobalOptions) startLocalSandbox(ctx context.Context) (*Session, error)
 	var listenConfig net.ListenConfig
 	listener, err := listenConfig.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
+		sb.Close()
 		return nil, fmt.Errorf("starting the sandbox: listening on 127.0.0.1: %w", err)
 	}
 	server := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -77,6 +79,7 @@ func (g *GlobalOptions) startLocalSandbox(ctx context.Context) (*Session, error)
 		if err := server.Shutdown(shutdownCtx); err != nil {
 			g.Logger().Error("stopping the in-process sandbox failed", "endpoint", endpoint, "error", err)
 		}
+		sb.Close()
 	}
 	return &Session{Config: cfg, Close: closeServer}, nil
 }

@@ -131,6 +131,7 @@ func runSandboxServe(ctx context.Context, streams Streams, opts *sandboxServeOpt
 	if err != nil {
 		return sandboxError(fmt.Errorf("starting the sandbox: %w", err))
 	}
+	defer sb.Close()
 	listener, err := opts.listen()
 	if err != nil {
 		return err

@@ -43,6 +43,9 @@ type servedSandbox struct {
 	Env    map[string]string // the exported variables
 	Lines  []string          // the first four lines of stdout, as printed
 	Stderr *lockedBuffer
+	// Stop cancels the command and waits for it to return; the test's
+	// cleanup calls it too.
+	Stop func()
 }
 
 // startServe runs `orgstrap sandbox serve` with args until the test ends and
@@ -61,19 +64,23 @@ func startServe(t *testing.T, args ...string) *servedSandbox {
 		stdoutWriter.CloseWithError(errors.New("serve returned"))
 		done <- err
 	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("sandbox serve returned %v after cancel, want nil", err)
+	var stopOnce sync.Once
+	stop := func() {
+		stopOnce.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("sandbox serve returned %v after cancel, want nil", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Errorf("sandbox serve did not stop within 10s of cancel")
 			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("sandbox serve did not stop within 10s of cancel")
-		}
-	})
+		})
+	}
+	t.Cleanup(stop)
 
-	served := &servedSandbox{Env: map[string]string{}, Stderr: stderr}
+	served := &servedSandbox{Env: map[string]string{}, Stderr: stderr, Stop: stop}
 	scanner := bufio.NewScanner(stdout)
 	assignment := regexp.MustCompile(`([A-Z_]+)=(\S+)`)
 	for len(served.Lines) < 4 && scanner.Scan() {
@@ -149,6 +156,18 @@ func TestSandboxServeStateFile(t *testing.T) {
 		t.Fatalf("CreateOrganization: %v", err)
 	}
 
+	// A second server on the same state is rejected while the first runs.
+	var stdout, stderr bytes.Buffer
+	root := NewRootCommand(Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr})
+	root.SetArgs([]string{"sandbox", "serve", "--addr", "127.0.0.1:0", "--state", path})
+	if err := root.ExecuteContext(ctx); err == nil || !strings.Contains(err.Error(), "in use by another sandbox process") {
+		t.Errorf("second serve on the same state: got %v, want an in-use error", err)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("rejected serve printed %q on stdout", stdout.String())
+	}
+
+	first.Stop()
 	second := startServe(t, "--state", path)
 	if second.Env["AWS_ACCESS_KEY_ID"] != first.Env["AWS_ACCESS_KEY_ID"] {
 		t.Errorf("access key after restart = %s, want %s", second.Env["AWS_ACCESS_KEY_ID"], first.Env["AWS_ACCESS_KEY_ID"])

@@ -34,8 +34,15 @@ func (e *StateError) Error() string {
 
 func (e *StateError) Unwrap() error { return e.Err }
 
+// errStateInUse is the Err of a StateError for a state file that another
+// sandbox process holds.
+var errStateInUse = errors.New("in use by another sandbox process")
+
 // Hint returns the advice to print under the error.
 func (e *StateError) Hint() string {
+	if errors.Is(e.Err, errStateInUse) {
+		return "stop the other `orgstrap sandbox serve` or --sandbox command using it, or pass another --state"
+	}
 	return fmt.Sprintf("run `orgstrap sandbox reset --state %s` or delete the file to start from an empty sandbox", e.Path)
 }
 

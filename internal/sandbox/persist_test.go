@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,6 +61,8 @@ func TestStateRoundTrip(t *testing.T) {
 		t.Errorf("state file mode = %o, want 600", perm)
 	}
 
+	// The first process stops, which releases the state file.
+	first.Close()
 	second, cfg := sandboxtest.Start(t, opts)
 	if second.ManagementAccountID() != first.ManagementAccountID() {
 		t.Errorf("management account after reload = %s, want %s", second.ManagementAccountID(), first.ManagementAccountID())
@@ -157,8 +160,38 @@ func TestStateFileCreatedOnFirstStart(t *testing.T) {
 		t.Errorf("state file does not contain the management account %s", sb.ManagementAccountID())
 	}
 	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Errorf("state directory has %d entries, want only the state file (no temporary files left)", len(entries))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"sandbox.json", "sandbox.json.lock"}; !slices.Equal(names, want) {
+		t.Errorf("state directory holds %v, want %v (no temporary files left)", names, want)
+	}
+}
+
+func TestStateFileInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sandbox.json")
+	first, err := sandbox.New(sandbox.Options{StatePath: path})
+	if err != nil {
+		t.Fatalf("first New: %v", err)
+	}
+	_, err = sandbox.New(sandbox.Options{StatePath: path})
+	var stateErr *sandbox.StateError
+	if !errors.As(err, &stateErr) || !strings.Contains(err.Error(), "in use by another sandbox process") {
+		t.Fatalf("second New: got %v, want a StateError saying the state is in use", err)
+	}
+	if !strings.Contains(stateErr.Hint(), "--state") {
+		t.Errorf("hint %q does not offer another --state", stateErr.Hint())
+	}
+
+	first.Close()
+	second, err := sandbox.New(sandbox.Options{StatePath: path})
+	if err != nil {
+		t.Fatalf("New after Close: %v", err)
+	}
+	defer second.Close()
+	if second.ManagementAccountID() != first.ManagementAccountID() {
+		t.Errorf("management account: got %s after reload, want %s", second.ManagementAccountID(), first.ManagementAccountID())
 	}
 }
 

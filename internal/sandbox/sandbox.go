@@ -13,6 +13,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/url"
+	"os"
 	"sync"
 	"time"
 
@@ -95,6 +96,8 @@ type Sandbox struct {
 	admin    adminKey
 	throttle *rand.Rand
 	calls    map[string]int
+	// lock holds the state file for this process; nil without StatePath.
+	lock *os.File
 }
 
 // adminKey is the management account's administrator key. It is persisted
@@ -153,17 +156,32 @@ func New(opts Options) (*Sandbox, error) {
 		OrgOf:            s.org.organizationOf,
 	})
 
+	if opts.StatePath != "" {
+		lock, err := lockState(opts.StatePath)
+		if err != nil {
+			return nil, &StateError{Path: opts.StatePath, Err: err}
+		}
+		s.lock = lock
+	}
 	loaded, err := s.load()
+	if err == nil && !loaded {
+		s.bootstrap()
+		err = s.save()
+	}
 	if err != nil {
+		s.Close()
 		return nil, err
 	}
-	if !loaded {
-		s.bootstrap()
-		if err := s.save(); err != nil {
-			return nil, err
-		}
-	}
 	return s, nil
+}
+
+// Close releases the state file for another sandbox process. The sandbox
+// must serve no request after it.
+func (s *Sandbox) Close() {
+	if s.lock != nil {
+		s.lock.Close()
+		s.lock = nil
+	}
 }
 
 // bootstrap creates the management account and its administrator.

@@ -12,7 +12,8 @@ import (
 	"github.com/orgstrap/orgstrap/internal/sandbox"
 )
 
-// Start serves a new sandbox with opts on 127.0.0.1 until the test ends. It
+// Start serves a new sandbox with opts on 127.0.0.1 until the test ends,
+// then closes it. It
 // returns the sandbox and an aws.Config with the management administrator's
 // static credentials, region us-east-1, BaseEndpoint at the server and the
 // SDK's default retryer. The configuration reads no environment variables
@@ -23,6 +24,7 @@ func Start(t testing.TB, opts sandbox.Options) (*sandbox.Sandbox, aws.Config) {
 	if err != nil {
 		t.Fatalf("starting the sandbox: %v", err)
 	}
+	t.Cleanup(sb.Close)
 	server := httptest.NewServer(sb.Handler())
 	t.Cleanup(server.Close)
 
