@@ -151,6 +151,6 @@ func (s *deploymentScreen) View(width, height int) string {
 	s.form.width = width
 	s.form.inactive = !s.inForm()
 	b.WriteString(s.form.View())
-	b.WriteString("\n" + problemLines(s.problems))
+	b.WriteString("\n" + problemLines(s.problems, width))
 	return b.String()
 }

@@ -210,15 +210,16 @@ func splitList(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
 }
 
-// problemLines renders config problems for a screen.
-func problemLines(problems []config.Problem) string {
+// problemLines renders config problems for a screen, wrapped to width so
+// that the fix at the end of a long message stays on screen.
+func problemLines(problems []config.Problem, width int) string {
 	var b strings.Builder
 	for _, p := range problems {
-		line := "✗ " + p.Path + ": " + p.Message
+		line := p.Path + ": " + p.Message
 		if p.Fix != "" {
 			line += " (" + p.Fix + ")"
 		}
-		b.WriteString(errorStyle.Render(line) + "\n")
+		b.WriteString(errorStyle.Render(hangingIndent("✗ ", line, width)) + "\n")
 	}
 	return b.String()
 }

@@ -105,5 +105,5 @@ func (e *envForm) save() bool {
 func (e *envForm) View(width int) string {
 	e.form.width = width
 	title := titleStyle.Render(fmt.Sprintf("Environment %d", e.index+1))
-	return title + "\n\n" + e.form.View() + "\n" + problemLines(e.problems)
+	return title + "\n\n" + e.form.View() + "\n" + problemLines(e.problems, width)
 }

@@ -271,7 +271,7 @@ func (s *environmentsScreen) View(width, height int) string {
 	if s.notice != "" {
 		b.WriteString(warnStyle.Render(s.notice) + "\n")
 	}
-	b.WriteString(problemLines(s.problems))
+	b.WriteString(problemLines(s.problems, width))
 	return b.String()
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/orgstrap/orgstrap/internal/config"
 	"github.com/orgstrap/orgstrap/internal/engine/plan"
@@ -140,17 +141,21 @@ func (s *reviewScreen) View(width, height int) string {
 		return errorStyle.Render("✗ "+s.err.Error()) + "\n\n" + errorHint(s.err) +
 			"Nothing was changed. Press esc to go back and change the settings."
 	case len(s.problems) > 0:
-		return errorStyle.Render("The settings are not valid yet:") + "\n\n" + problemLines(s.problems) +
+		return errorStyle.Render("The settings are not valid yet:") + "\n\n" + problemLines(s.problems, width) +
 			"\nPress esc to go back and fix them."
 	case s.w.review == nil:
 		return s.spinner.View() + " Planning: reading the organization and the member accounts…"
 	}
 	s.viewport.Width, s.viewport.Height = width, max(3, height-2)
 	if width != s.contentWidth {
-		s.viewport.SetContent(renderReview(s.w.review, s.w.valid, width))
+		// Policy documents hold ARNs wider than the terminal, which the
+		// viewport would cut, so the review wraps them instead.
+		s.viewport.SetContent(ansi.Wrap(renderReview(s.w.review, s.w.valid, width), width, ""))
 		s.contentWidth = width
 	}
-	status := dimStyle.Render(fmt.Sprintf("%3.0f%% of the review shown", s.viewport.ScrollPercent()*100))
+	first, total := s.viewport.YOffset+1, s.viewport.TotalLineCount()
+	last := min(total, s.viewport.YOffset+s.viewport.VisibleLineCount())
+	status := dimStyle.Render(fmt.Sprintf("lines %d-%d of %d", first, last, total))
 	switch {
 	case s.confirming:
 		status = confirmStyle.Render(fmt.Sprintf("Write %s and apply these changes? (y/n)", s.w.valid.Path))

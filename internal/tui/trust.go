@@ -100,5 +100,5 @@ func (s *trustScreen) submit() tea.Cmd {
 func (s *trustScreen) View(width, height int) string {
 	s.form.width = width
 	return titleStyle.Render("Who may assume the deployment roles") + "\n\n" +
-		s.form.View() + "\n" + problemLines(s.problems)
+		s.form.View() + "\n" + problemLines(s.problems, width)
 }
