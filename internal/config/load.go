@@ -56,7 +56,7 @@ type Options struct {
 	Profiles []string
 	// LoadLibrary, when set and Profiles is nil, loads the policy library
 	// with the config's deployment.library directories and returns its
-	// profile names; its error is reported on deployment.library.
+	// profile names. Its error becomes a problem on deployment.library.
 	LoadLibrary func(dirs []string) ([]string, error)
 }
 

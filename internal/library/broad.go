@@ -31,10 +31,10 @@ func (r *renderer) broad() {
 }
 
 // administrativeRoleActions are denied on the administrative roles even in
-// broad access: passing OrganizationAccountAccessRole, which holds
+// broad access. Passing OrganizationAccountAccessRole, which holds
 // AdministratorAccess, to a new function would make the deployer an
-// administrator of the account, and deleting or retagging the deploy role
-// would take the account out of orgstrap's hands.
+// administrator of the account. Deleting or retagging the deploy role would
+// take the account out of orgstrap's hands.
 var administrativeRoleActions = []string{
 	"iam:DeleteRole", "iam:PassRole", "iam:TagRole", "iam:UntagRole",
 	"iam:UpdateAssumeRolePolicy", "iam:UpdateRole", "sts:AssumeRole",
