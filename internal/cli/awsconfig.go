@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -27,6 +28,12 @@ func (g *GlobalOptions) AWSSession(ctx context.Context) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The SDK's own logger writes warnings straight to stderr, where they
+	// would break the wizard's screen; they go to orgstrap's logger
+	// instead, which discards them unless --debug is set.
+	session.Config.Logger = logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+		g.Logger().Debug(fmt.Sprintf(format, v...), "source", "aws-sdk", "level", string(c))
+	})
 	if g.Debug {
 		session.Config.APIOptions = append(session.Config.APIOptions, g.logCalls)
 	}

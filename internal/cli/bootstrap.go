@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/smithy-go/logging"
 	"github.com/spf13/cobra"
 
 	"github.com/orgstrap/orgstrap/internal/access"
@@ -68,9 +67,6 @@ func (g *GlobalOptions) newEngine(ctx context.Context, cfg *config.Config, lib *
 	if g.Debug {
 		// Retries only: request logging would print the session token header.
 		session.Config.ClientLogMode = aws.LogRetries
-		session.Config.Logger = logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
-			g.Logger().Debug(fmt.Sprintf(format, v...), "source", "aws-sdk", "level", string(c))
-		})
 	}
 	opts.SourceProfile = g.sourceProfile()
 	if opts.ProfileFile, err = g.profileFile(); err != nil {
