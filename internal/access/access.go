@@ -38,7 +38,11 @@ type Caller struct {
 
 // Identify calls GetCallerIdentity.
 func Identify(ctx context.Context, client stsAPI) (Caller, error) {
-	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	// The first call of a run fails fast when the endpoint cannot be
+	// reached at all, instead of spending the full retry budget on it.
+	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}, func(o *sts.Options) {
+		o.RetryMaxAttempts = 5
+	})
 	if err != nil {
 		return Caller{}, fmt.Errorf("getting caller identity: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -299,5 +300,26 @@ func TestSandboxRejectsEndpointAndProfile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "--sandbox cannot be combined") {
 			t.Errorf("%v: got %v, want an error naming the conflict", args, err)
 		}
+	}
+}
+
+func TestPlanUnreachableEndpoint(t *testing.T) {
+	c := startCLISandbox(t, cliConfig)
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + listener.Addr().String()
+	listener.Close()
+
+	var stdout, stderr bytes.Buffer
+	root := NewRootCommand(Streams{In: strings.NewReader(""), Out: &stdout, Err: &stderr})
+	root.SetArgs([]string{"--endpoint-url", closed, "plan", "--config", c.config})
+	err = withFix(root.ExecuteContext(context.Background()))
+	if err == nil {
+		t.Fatal("plan against a closed port: got no error")
+	}
+	if hint := Hint(err); !strings.Contains(hint, "could not be reached") || !strings.Contains(hint, "--endpoint-url") {
+		t.Errorf("hint = %q, want it to say the endpoint could not be reached", hint)
 	}
 }

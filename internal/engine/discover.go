@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"strings"
 
 	"github.com/orgstrap/orgstrap/internal/access"
@@ -31,7 +32,12 @@ type State struct {
 // paths, its accounts with their tags and the creations in progress.
 func (e *Engine) Discover(ctx context.Context) (*State, error) {
 	caller, err := access.Identify(ctx, e.sts)
-	if err != nil {
+	var unreachable *smithyhttp.RequestSendError
+	switch {
+	case errors.As(err, &unreachable):
+		return nil, access.WithFix(err, "the AWS endpoint could not be reached: check --endpoint-url or AWS_ENDPOINT_URL, "+
+			"the network and any proxy settings")
+	case err != nil:
 		return nil, access.WithFix(err, "check the credentials: pass --profile, or set AWS_PROFILE or AWS_ACCESS_KEY_ID")
 	}
 	s := &State{Caller: caller, OUs: map[string]string{}, Children: map[string][]string{}}
