@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/orgstrap/orgstrap/internal/config"
+	"github.com/orgstrap/orgstrap/internal/engine/plan"
 	"github.com/orgstrap/orgstrap/internal/sandbox"
 )
 
@@ -341,5 +342,19 @@ func TestEscGoesBack(t *testing.T) {
 	}
 	if m.id != screenIdentity {
 		t.Errorf("esc on the first screen moved to %s", screenTitles[m.id])
+	}
+}
+
+func TestRenderChangeShowsTrustDiff(t *testing.T) {
+	c := plan.Change{Kind: plan.KindTrustPolicy, Action: plan.ActionUpdate, Target: "orgstrap-deploy",
+		Reason: "the principals allowed to assume the role changed",
+		Before: "{\n  \"AWS\": \"arn:aws:iam::111122223333:user/admin\"\n}",
+		After:  "{\n  \"AWS\": \"arn:aws:iam::111122223333:user/operator\"\n}"}
+	out := renderChange(c, 80)
+	for _, want := range []string{"- " + `  "AWS": "arn:aws:iam::111122223333:user/admin"`,
+		"+ " + `  "AWS": "arn:aws:iam::111122223333:user/operator"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rendered change lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -235,5 +235,32 @@ func renderChange(c plan.Change, width int) string {
 	if c.Reason != "" {
 		out += dimStyle.Render(hangingIndent("      ", c.Reason, width)) + "\n"
 	}
-	return out
+	return out + changeDocument(c)
+}
+
+// changeDocument shows what a change does to a document: the line diff of
+// an updated trust policy, managed policy or boundary, and the trust policy
+// of a new role. New managed policies appear in full further down.
+func changeDocument(c plan.Change) string {
+	var lines []string
+	switch {
+	case c.Action == plan.ActionUpdate && c.Before != "" && c.After != "":
+		lines = plan.DiffLines(c.Before, c.After)
+	case c.Action == plan.ActionCreate && c.Kind == plan.KindRole && c.After != "":
+		lines = plan.DiffLines("", c.After)
+	default:
+		return ""
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		style := dimStyle
+		switch {
+		case strings.HasPrefix(l, "+ "):
+			style = okStyle
+		case strings.HasPrefix(l, "- "):
+			style = errorStyle
+		}
+		b.WriteString(style.Render("      "+l) + "\n")
+	}
+	return b.String()
 }
