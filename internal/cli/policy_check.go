@@ -8,6 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/orgstrap/orgstrap/internal/library"
+	"github.com/orgstrap/orgstrap/internal/library/catalog"
 )
 
 type policyCheckOptions struct {
@@ -58,10 +59,17 @@ func readTrace(path string) ([]library.Call, error) {
 			`write a list such as [{"action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key"}]`)
 	}
 	calls := make([]library.Call, 0, len(entries))
+	actions := catalog.Default()
 	for i, e := range entries {
 		if e.Action == "" || e.Resource == "" {
 			return nil, WithHint(fmt.Errorf("trace %s entry %d: missing action or resource", path, i+1),
 				`give every entry an action and a resource ("*" for actions without resource types)`)
+		}
+		// An action IAM does not know would be checked against the
+		// policies' wildcards and could pass, so it is an error instead.
+		if _, ok := actions.Lookup(e.Action); !ok {
+			return nil, WithHint(fmt.Errorf("trace %s entry %d: %q is not an IAM action", path, i+1, e.Action),
+				"spell it as the Service Authorization Reference does, such as lambda:UpdateFunctionCode")
 		}
 		calls = append(calls, library.Call{Command: "trace", Action: e.Action, Resource: e.Resource, Context: e.Context, Role: e.Role})
 	}

@@ -220,6 +220,15 @@ func TestPolicyCheckTraceJSONErrors(t *testing.T) {
 	if _, _, err = runCLI(t, args...); err == nil || !strings.Contains(err.Error(), "read trace") {
 		t.Errorf("error = %v, want read trace", err)
 	}
+
+	unknown := filepath.Join(dir, "unknown.yaml")
+	if err := os.WriteFile(unknown, []byte("- {action: lambda:Nope, resource: \"*\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args = append([]string{"policy", "check", "--profile", "serverless-framework", "--trace", unknown}, selection...)
+	if _, _, err = runCLI(t, args...); err == nil || !strings.Contains(err.Error(), `"lambda:Nope" is not an IAM action`) {
+		t.Errorf("error = %v, want the unknown action named", err)
+	}
 }
 
 func TestPolicyLintProfile(t *testing.T) {
