@@ -8,16 +8,24 @@ import (
 	"github.com/orgstrap/orgstrap/internal/sandbox/api"
 )
 
+// inlinePolicyParams reads the PolicyName and PolicyDocument of a
+// Put*Policy call and checks the name.
+func inlinePolicyParams(c *call) (name, text string, err *api.Error) {
+	if name, err = c.required("PolicyName"); err != nil {
+		return "", "", err
+	}
+	if text, err = c.required("PolicyDocument"); err != nil {
+		return "", "", err
+	}
+	if err = validateName("policyName", name, 128); err != nil {
+		return "", "", err
+	}
+	return name, text, nil
+}
+
 func iamPutRolePolicy(s *Store, c *call) (any, bool, *api.Error) {
-	name, err := c.required("PolicyName")
+	name, text, err := inlinePolicyParams(c)
 	if err != nil {
-		return nil, false, err
-	}
-	text, err := c.required("PolicyDocument")
-	if err != nil {
-		return nil, false, err
-	}
-	if err := validateName("policyName", name, 128); err != nil {
 		return nil, false, err
 	}
 	r, err := s.roleTarget(c, "iam:PutRolePolicy", nil)

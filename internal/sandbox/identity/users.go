@@ -191,15 +191,8 @@ type accessKeyXML struct {
 }
 
 func iamPutUserPolicy(s *Store, c *call) (any, bool, *api.Error) {
-	name, err := c.required("PolicyName")
+	name, text, err := inlinePolicyParams(c)
 	if err != nil {
-		return nil, false, err
-	}
-	text, err := c.required("PolicyDocument")
-	if err != nil {
-		return nil, false, err
-	}
-	if err := validateName("policyName", name, 128); err != nil {
 		return nil, false, err
 	}
 	u, err := s.userTarget(c, "iam:PutUserPolicy", false)
