@@ -57,6 +57,13 @@ type Discovery struct {
 	// Environments is the live state of the environments Config names,
 	// empty without a config.
 	Environments []EnvironmentStatus
+	// Adoptable are the environments an earlier run of orgstrap made,
+	// found by their accounts' orgstrap tags. Discover fills it only when
+	// there is no config, so that the wizard can start from them.
+	Adoptable []AdoptableEnvironment
+	// AdoptableErr is the error that kept Discover from reading the OUs
+	// and deploy roles of Adoptable, nil when it read them.
+	AdoptableErr error
 }
 
 // Managed reports whether orgstrap already manages this organization: a
@@ -90,6 +97,22 @@ type Account struct {
 	// Environment is the orgstrap:environment tag, "" for an account
 	// orgstrap does not manage.
 	Environment string
+}
+
+// AdoptableEnvironment is a member account tagged orgstrap:managed=true
+// and orgstrap:environment=Name, as an earlier run of orgstrap left it.
+type AdoptableEnvironment struct {
+	Name    string
+	Account Account
+	// OU is the path of the account's OU, set only when OUFound is.
+	// Discovery resolves the OU paths the wizard suggests and no others, so
+	// an account elsewhere has OUFound false.
+	OU      string
+	OUFound bool
+	// Access is restricted when the account's deploy role has a permissions
+	// boundary and broad when it has none. It is "" when the role could not
+	// be read, such as a role under another name than the default.
+	Access config.Access
 }
 
 // EnvironmentStatus is one environment's live state.

@@ -70,6 +70,48 @@ func suggestAccountName(base, env string) string {
 	return label + "-" + env
 }
 
+// suggestOU returns the OU path the wizard suggests for env, which must
+// not be empty, such as Workloads/Dev.
+func suggestOU(env string) string {
+	return "Workloads/" + strings.ToUpper(env[:1]) + env[1:]
+}
+
+// defaultAccess returns the access level the wizard suggests for env:
+// broad for dev, restricted for every other environment.
+func defaultAccess(env string) config.Access {
+	if env == "dev" {
+		return config.AccessBroad
+	}
+	return config.AccessRestricted
+}
+
+// adoptedEnvironments returns one environment per account that orgstrap
+// manages already, adopting it by id. It also returns the ids of the
+// accounts whose access level is a default, because their deploy role
+// could not be read, for the user to check.
+func adoptedEnvironments(found []AdoptableEnvironment) ([]config.Environment, map[string]bool) {
+	var envs []config.Environment
+	toCheck := map[string]bool{}
+	for _, f := range found {
+		// NOTE: the engine plans an adopt change, with the reason "not yet
+		// tagged", for every environment matched by account_id, even one
+		// whose account carries its tags already.
+		env := config.Environment{
+			Name: f.Name, AccountName: f.Account.Name, Email: f.Account.Email,
+			AccountID: f.Account.ID, OU: suggestOU(f.Name), Access: f.Access,
+		}
+		if f.OUFound {
+			env.OU = f.OU
+		}
+		if env.Access == "" {
+			env.Access = defaultAccess(f.Name)
+			toCheck[f.Account.ID] = true
+		}
+		envs = append(envs, env)
+	}
+	return envs, toCheck
+}
+
 // encodeConfig renders cfg as orgstrap.yaml, leaving out empty fields.
 func encodeConfig(cfg *config.Config) ([]byte, error) {
 	root := &mapping{node: &yaml.Node{Kind: yaml.MappingNode}}

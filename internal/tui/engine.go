@@ -83,7 +83,11 @@ func (b *EngineBackend) Discover(ctx context.Context) (*Discovery, error) {
 				Environment: a.Tags[engine.TagEnvironment]})
 		}
 	}
-	if d.Config == nil || d.Organization == nil {
+	if d.Organization == nil {
+		return d, nil
+	}
+	if d.Config == nil {
+		b.discoverAdoptable(ctx, d, state)
 		return d, nil
 	}
 

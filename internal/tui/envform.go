@@ -99,6 +99,7 @@ func (e *envForm) save() bool {
 		return false
 	}
 	e.w.draft.Environments[e.index] = env
+	delete(e.w.accessToCheck, old.AccountID)
 	return true
 }
 

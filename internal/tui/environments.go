@@ -65,7 +65,7 @@ func newEnvironment(w *wizard) config.Environment {
 		Name:        name,
 		AccountName: suggestAccountName(base, name),
 		Email:       suggestEmail(base, name),
-		OU:          "Workloads/" + strings.ToUpper(name[:1]) + name[1:],
+		OU:          suggestOU(name),
 		Access:      config.AccessBroad,
 	}
 }
@@ -156,6 +156,7 @@ func (s *environmentsScreen) handleListKey(k tea.KeyMsg) tea.Cmd {
 			s.notice = "This environment exists already; remove it from orgstrap.yaml by hand."
 			return nil
 		}
+		delete(s.w.accessToCheck, envs[i].AccountID)
 		s.w.draft.Environments = slices.Delete(s.w.draft.Environments, i, i+1)
 		s.cursor = min(s.cursor, len(s.w.draft.Environments)+1)
 	case key.Matches(k, keys.Edit) && s.onEnvironment():
@@ -254,7 +255,11 @@ func (s *environmentsScreen) View(width, height int) string {
 		if s.locked(i) {
 			name += "*"
 		}
-		line := fmt.Sprintf(row, clip(name, 9), clip(account, 14), clip(env.Email, 25), clip(env.OU, 15), env.Access)
+		access := string(env.Access)
+		if s.w.accessToCheck[env.AccountID] {
+			access += "?"
+		}
+		line := fmt.Sprintf(row, clip(name, 9), clip(account, 14), clip(env.Email, 25), clip(env.OU, 15), access)
 		if s.cursor == i+1 {
 			line = focusStyle.Render("›" + line[1:])
 		}
@@ -266,6 +271,9 @@ func (s *environmentsScreen) View(width, height int) string {
 	}
 	if s.w.adding > 0 {
 		b.WriteString(dimStyle.Render("  * exists already and stays as it is") + "\n")
+	}
+	if len(s.w.accessToCheck) > 0 {
+		b.WriteString(dimStyle.Render("  ? a default: the deploy role could not be read, so check it") + "\n")
 	}
 	b.WriteString("\n" + cont + "\n\n")
 	if s.notice != "" {

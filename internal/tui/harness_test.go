@@ -191,6 +191,8 @@ var volatile = []struct {
 	with    string
 }{
 	{regexp.MustCompile(`\b\d{12}\b`), "123456789012"},
+	// The environments screen clips an adopted account's id.
+	{regexp.MustCompile(`adopt \d{7}…`), "adopt 1234567…"},
 	{regexp.MustCompile(`\bo-[a-z0-9]{10,32}\b`), "o-exampleorg"},
 	{regexp.MustCompile(`elapsed \d+s`), "elapsed 0s"},
 	{regexp.MustCompile(`Applied in \d+s`), "Applied in 0s"},

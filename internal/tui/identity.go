@@ -117,6 +117,9 @@ func (s *identityScreen) handleDiscovered(msg discoveredMsg) {
 	} else {
 		w.draft = newDraft(w.frameworks)
 		w.draft.Path = msg.discovery.ConfigPath
+		if len(msg.discovery.Adoptable) > 0 {
+			w.draft.Environments, w.accessToCheck = adoptedEnvironments(msg.discovery.Adoptable)
+		}
 	}
 	w.draft.Organization.Create = msg.discovery.Organization == nil || w.draft.Organization.Create
 	s.setActions()
@@ -191,7 +194,27 @@ func (s *identityScreen) View(width, height int) string {
 		b.WriteString(s.managedView())
 		return b.String()
 	}
+	if len(d.Adoptable) > 0 {
+		b.WriteString(s.adoptableView(width))
+	}
 	b.WriteString(titleStyle.Render("What will happen") + "\n")
+	for _, step := range s.steps() {
+		b.WriteString(hangingIndent("• ", step, width) + "\n")
+	}
+	b.WriteString("\n" + dimStyle.Render("Nothing changes in AWS until you confirm the plan on the review screen.") + "\n")
+	return b.String()
+}
+
+// steps returns what the setup flow will do, one line each.
+func (s *identityScreen) steps() []string {
+	d := s.w.discovery
+	if len(d.Adoptable) > 0 {
+		return []string{
+			"adopt the accounts above and create an account for each environment you add",
+			"install or update the deployment role in each, with the access level you set",
+			"write an AWS CLI profile per environment and save your choices to orgstrap.yaml",
+		}
+	}
 	steps := []string{
 		"create one member account per environment and move it into its OU",
 		"install a deployment role in each: broad in dev, restricted by a permissions boundary in prod",
@@ -200,10 +223,42 @@ func (s *identityScreen) View(width, height int) string {
 	if d.Organization == nil {
 		steps = append([]string{"create the organization, with this account as its management account"}, steps...)
 	}
-	for _, step := range steps {
-		b.WriteString(hangingIndent("• ", step, width) + "\n")
+	return steps
+}
+
+// maxAdoptableShown is the maximum number of lines the identity screen
+// gives to the list of adoptable accounts, the "and N more" line included.
+const maxAdoptableShown = 4
+
+// adoptableView lists the accounts an earlier run of orgstrap made, which
+// the environments start from when there is no config.
+func (s *identityScreen) adoptableView(width int) string {
+	d := s.w.discovery
+	var b strings.Builder
+	accounts := "1 account"
+	if n := len(d.Adoptable); n != 1 {
+		accounts = fmt.Sprintf("%d accounts", n)
 	}
-	b.WriteString("\n" + dimStyle.Render("Nothing changes in AWS until you confirm the plan on the review screen.") + "\n")
+	notice := fmt.Sprintf("This organization has %s managed by orgstrap but there is no %s here. "+
+		"The environments start from them.", accounts, d.ConfigPath)
+	b.WriteString(warnStyle.Render(hangingIndent("! ", notice, width)) + "\n")
+	// A long list would push the steps below off an 80x24 screen, and the
+	// environments screen lists every account anyway.
+	listed := d.Adoptable
+	if len(listed) > maxAdoptableShown {
+		listed = listed[:maxAdoptableShown-1]
+	}
+	for _, env := range listed {
+		fmt.Fprintf(&b, "  %-12s %-14s %s\n", clip(env.Name, 12), env.Account.ID, env.Account.Email)
+	}
+	if more := len(d.Adoptable) - len(listed); more > 0 {
+		fmt.Fprintf(&b, "  and %d more\n", more)
+	}
+	if d.AdoptableErr != nil {
+		b.WriteString(warnStyle.Render(hangingIndent("! ", "Reading their OUs and deploy roles failed, so check "+
+			"the OU and access of each environment: "+d.AdoptableErr.Error(), width)) + "\n")
+	}
+	b.WriteString("\n")
 	return b.String()
 }
 

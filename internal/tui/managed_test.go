@@ -197,7 +197,7 @@ func TestApplyFailureShowsTheFix(t *testing.T) {
 }
 
 // legacyConfig makes the member account that TestAdoptExistingAccount
-// adopts for dev.
+// adopts for dev, once its orgstrap tags are removed.
 const legacyConfig = `version: 1
 organization:
   create: true
@@ -218,6 +218,9 @@ func TestAdoptExistingAccount(t *testing.T) {
 	if err := os.Remove(backend.ConfigPath); err != nil {
 		t.Fatal(err)
 	}
+	// Without its tags the account is one orgstrap does not manage, which
+	// the wizard offers for adoption but does not start from.
+	untagAccount(t, backend, "aws+legacy@acme.test")
 	created := sb.Calls()["organizations:CreateAccount"]
 
 	d := newDriver(t, backend)

@@ -105,6 +105,12 @@ type wizard struct {
 	result    *Result
 	applyErr  error
 	applyTime time.Duration
+
+	// accessToCheck holds the ids of adopted accounts whose access level
+	// is a default rather than read from their deploy role. Saving the
+	// environment's form clears its entry.
+	accessToCheck map[string]bool
+
 	// rotationEnvs and rotationMode are the rotation the user confirmed;
 	// rotation is its outcome, and rotateErr its error.
 	rotationEnvs []string
