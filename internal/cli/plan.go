@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"fmt"
+	"io"
+
 	"github.com/spf13/cobra"
 
 	"github.com/orgstrap/orgstrap/internal/engine"
+	"github.com/orgstrap/orgstrap/internal/engine/plan"
 )
 
 type planOptions struct {
@@ -18,7 +22,9 @@ func newPlanCommand(g *GlobalOptions) *cobra.Command {
 		Short: "Show the changes apply would make, with the reason for each",
 		Long: "plan reads the config, discovers the organization, accounts and deployment roles\n" +
 			"that exist, and prints the changes that would make AWS match the config. It makes\n" +
-			"no change. Policy documents are shown as JSON line diffs.",
+			"no change. Policy documents are shown as JSON line diffs. Differences apply leaves\n" +
+			"alone, such as accounts tagged for environments the config no longer lists, are\n" +
+			"printed as warnings on stderr and listed under \"warnings\" in --output json.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withFix(runPlan(cmd, g, o))
@@ -54,8 +60,18 @@ func runPlan(cmd *cobra.Command, g *GlobalOptions, o *planOptions) error {
 	if err != nil {
 		return err
 	}
+	writeWarnings(cmd.ErrOrStderr(), r.Plan.Warnings)
+	// Warnings leave the exit code at 0, because apply would not act on
+	// them.
 	if o.detailedExitCode && !r.Plan.Empty() {
 		return &ExitError{Code: 2}
 	}
 	return nil
+}
+
+// writeWarnings writes one line per plan warning, with its fix.
+func writeWarnings(w io.Writer, warnings []plan.Warning) {
+	for _, warning := range warnings {
+		fmt.Fprintf(w, "warning: %s\n", warning)
+	}
 }

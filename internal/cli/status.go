@@ -20,7 +20,8 @@ func newStatusCommand(g *GlobalOptions) *cobra.Command {
 		Short: "Show each environment's account, OU, roles and drift",
 		Long: "status reports, per environment, the account id, its OU and state, the role ARNs and\n" +
 			"the drift: in-sync, pending (the config or policy library changed), changed-outside\n" +
-			"(AWS was changed outside orgstrap) or missing. It makes no change.",
+			"(AWS was changed outside orgstrap) or missing. Accounts tagged for an environment\n" +
+			"the config does not list follow with the drift not-in-config. It makes no change.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withFix(runStatus(cmd, g, configPath, maxAge))
@@ -66,6 +67,9 @@ func runStatus(cmd *cobra.Command, g *GlobalOptions, configPath string, maxAge t
 	for _, s := range statuses {
 		for _, c := range s.Changes {
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", s.Name, c)
+		}
+		for _, note := range s.Notes {
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: note: %s\n", s.Name, note)
 		}
 	}
 	writeRotations(cmd.OutOrStdout(), statuses, time.Now())

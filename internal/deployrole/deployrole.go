@@ -56,6 +56,7 @@ type iamAPI interface {
 	DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
 	AttachRolePolicy(ctx context.Context, in *iam.AttachRolePolicyInput, optFns ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error)
 	DetachRolePolicy(ctx context.Context, in *iam.DetachRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error)
+	DeleteRole(ctx context.Context, in *iam.DeleteRoleInput, optFns ...func(*iam.Options)) (*iam.DeleteRoleOutput, error)
 	ListPolicyVersions(ctx context.Context, in *iam.ListPolicyVersionsInput, optFns ...func(*iam.Options)) (*iam.ListPolicyVersionsOutput, error)
 	CreatePolicy(ctx context.Context, in *iam.CreatePolicyInput, optFns ...func(*iam.Options)) (*iam.CreatePolicyOutput, error)
 	CreatePolicyVersion(ctx context.Context, in *iam.CreatePolicyVersionInput, optFns ...func(*iam.Options)) (*iam.CreatePolicyVersionOutput, error)
@@ -87,6 +88,11 @@ type Desired struct {
 	GitHubOIDC bool
 	// Digest identifies the policy inputs; it is written to TagDigest.
 	Digest string
+	// Retire names roles of Observed.Others to delete once the deploy
+	// role verifies, such as the old role after a change of
+	// deployment.role_name. Steps leaves the policies they use to
+	// RetireSteps.
+	Retire []string
 }
 
 // RoleSpec is one role to install.
@@ -116,6 +122,14 @@ type Observed struct {
 	// Policies are orgstrap's managed policies (by OwnedPrefixes), by name.
 	Policies     map[string]*ManagedPolicy
 	OIDCProvider bool
+	// Others are the roles tagged orgstrap:managed=true and
+	// orgstrap:environment for this environment that Desired.Roles does
+	// not name, by name.
+	Others map[string]*Role
+	// OtherPolicies are the customer managed policies that a role in
+	// Others attaches or records in TagVersions and that OwnedPrefixes do
+	// not cover, by name.
+	OtherPolicies map[string]*ManagedPolicy
 }
 
 // Role is an existing role.

@@ -16,8 +16,9 @@ import (
 	"github.com/orgstrap/orgstrap/internal/policy"
 )
 
-// Read returns what the account holds of d: its roles, orgstrap's customer
-// managed policies and the OIDC provider. GetAccountAuthorizationDetails
+// Read returns what the account holds of d: its roles, the other roles
+// tagged for d's environment, orgstrap's customer managed policies and the
+// OIDC provider. GetAccountAuthorizationDetails
 // returns every role and policy document, and ListRoles adds the maximum
 // session durations, which only ListRoles and GetRole return. Each makes
 // one call per page of up to 1,000 items. For GitHub trust, Read also
@@ -47,7 +48,8 @@ func (c *Client) Read(ctx context.Context, d *Desired) (*Observed, error) {
 	return o, nil
 }
 
-// readDetails fills o with d's roles and orgstrap's managed policies from
+// readDetails fills o with d's roles, the other roles orgstrap made for
+// the environment, and orgstrap's managed policies from
 // GetAccountAuthorizationDetails.
 func (c *Client) readDetails(ctx context.Context, d *Desired, o *Observed) error {
 	// IAM role names are unique ignoring case, as GetRole looks them up.
@@ -55,6 +57,8 @@ func (c *Client) readDetails(ctx context.Context, d *Desired, o *Observed) error
 	for _, spec := range d.Roles {
 		specNames[strings.ToLower(spec.Name)] = spec.Name
 	}
+	o.Others = map[string]*Role{}
+	others := map[string]*types.ManagedPolicyDetail{}
 	p := iam.NewGetAccountAuthorizationDetailsPaginator(c.api, &iam.GetAccountAuthorizationDetailsInput{
 		Filter:   []types.EntityType{types.EntityTypeRole, types.EntityTypeLocalManagedPolicy},
 		MaxItems: aws.Int32(maxPageItems),
@@ -65,18 +69,14 @@ func (c *Client) readDetails(ctx context.Context, d *Desired, o *Observed) error
 			return fmt.Errorf("reading the account's roles and managed policies: %w", err)
 		}
 		for i := range page.RoleDetailList {
-			name, ok := specNames[strings.ToLower(aws.ToString(page.RoleDetailList[i].RoleName))]
-			if !ok {
-				continue
-			}
-			role, err := toRole(name, &page.RoleDetailList[i])
-			if err != nil {
+			if err := readRole(d, o, specNames, &page.RoleDetailList[i]); err != nil {
 				return err
 			}
-			o.Roles[name] = role
 		}
 		for i := range page.Policies {
-			if !d.owns(aws.ToString(page.Policies[i].PolicyName)) {
+			name := aws.ToString(page.Policies[i].PolicyName)
+			if !d.owns(name) {
+				others[name] = &page.Policies[i]
 				continue
 			}
 			mp, err := toManagedPolicy(&page.Policies[i])
@@ -86,7 +86,87 @@ func (c *Client) readDetails(ctx context.Context, d *Desired, o *Observed) error
 			o.Policies[mp.Name] = mp
 		}
 	}
+	return readOtherPolicies(d, o, others)
+}
+
+// readRole adds a role to o.Roles when d names it, or to o.Others when
+// orgstrap's tags give it to d's environment.
+func readRole(d *Desired, o *Observed, specNames map[string]string, r *types.RoleDetail) error {
+	name, ok := specNames[strings.ToLower(aws.ToString(r.RoleName))]
+	if !ok {
+		if !taggedFor(r.Tags, d.Environment) {
+			return nil
+		}
+		name = aws.ToString(r.RoleName)
+	}
+	role, err := toRole(name, r)
+	if err != nil {
+		return err
+	}
+	if ok {
+		o.Roles[name] = role
+	} else {
+		o.Others[name] = role
+	}
 	return nil
+}
+
+func taggedFor(tags []types.Tag, env string) bool {
+	managed, forEnv := false, false
+	for _, t := range tags {
+		switch aws.ToString(t.Key) {
+		case TagManaged:
+			managed = aws.ToString(t.Value) == "true"
+		case TagEnvironment:
+			forEnv = aws.ToString(t.Value) == env
+		}
+	}
+	return managed && forEnv
+}
+
+// readOtherPolicies fills o.OtherPolicies with the policies of others that
+// a role in o.Others attaches or records.
+func readOtherPolicies(d *Desired, o *Observed, others map[string]*types.ManagedPolicyDetail) error {
+	o.OtherPolicies = map[string]*ManagedPolicy{}
+	for _, role := range o.Others {
+		for _, name := range role.policyNames(d) {
+			detail := others[name]
+			if detail == nil || o.OtherPolicies[name] != nil {
+				continue
+			}
+			mp, err := toManagedPolicy(detail)
+			if err != nil {
+				return err
+			}
+			o.OtherPolicies[name] = mp
+		}
+	}
+	return nil
+}
+
+// policyNames returns the names of the customer managed policies of d's
+// account that the role attaches or lists in its TagVersions tag.
+func (r *Role) policyNames(d *Desired) []string {
+	var names []string
+	prefix := d.PolicyARN("")
+	for _, arn := range r.Attached {
+		if name, ok := strings.CutPrefix(arn, prefix); ok {
+			names = append(names, name)
+		}
+	}
+	return append(names, r.recordedPolicies()...)
+}
+
+// recordedPolicies returns the policy names in the role's TagVersions tag,
+// which lists only policies orgstrap created.
+func (r *Role) recordedPolicies() []string {
+	var names []string
+	for _, pair := range strings.Fields(r.Tags[TagVersions]) {
+		if name, _, ok := strings.Cut(pair, "="); ok && name != "" {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // maxPageItems is the largest MaxItems IAM accepts for its list calls.

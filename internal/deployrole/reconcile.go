@@ -219,12 +219,14 @@ func tagReason(have map[string]string, d *Desired) string {
 }
 
 // cleanupSteps detaches and deletes orgstrap's policies that d no longer
-// lists. A policy still attached to a role orgstrap does not manage is
-// detached from orgstrap's roles only and reported as kept.
+// lists, except those of the roles d retires. A policy still attached to a
+// role orgstrap does not manage is detached from orgstrap's roles only and
+// reported as kept.
 func (c *Client) cleanupSteps(d *Desired, o *Observed) []Step {
 	var steps []Step
+	retiring := d.retiring(o)
 	for _, name := range slices.Sorted(maps.Keys(o.Policies)) {
-		if d.policy(name) != nil {
+		if d.policy(name) != nil || retiring[name] {
 			continue
 		}
 		have := o.Policies[name]

@@ -23,6 +23,9 @@ import (
 // joins every failure. Apply is safe to run again after an interruption:
 // each step is computed from what AWS holds, not from local state.
 func (e *Engine) Apply(ctx context.Context, r *Result) error {
+	for _, w := range r.Plan.Warnings {
+		e.emit(EventWarning, w.Environment, "%s", w)
+	}
 	if err := e.applyOrganization(ctx, r); err != nil {
 		return err
 	}
@@ -156,24 +159,48 @@ func (e *Engine) ensureOU(ctx context.Context, s *State, ep *EnvPlan, created bo
 	return nil
 }
 
-// applyRoles runs the role steps, then verifies the deploy role when
-// anything changed.
+// applyRoles runs the role steps, verifies the deploy role when anything
+// changed, and then deletes the roles it replaces.
 func (e *Engine) applyRoles(ctx context.Context, ep *EnvPlan) error {
-	if len(ep.Steps) == 0 {
+	if len(ep.Steps) == 0 && len(ep.Retire) == 0 {
 		return nil
 	}
-	for _, step := range ep.Steps {
+	if err := e.runSteps(ctx, ep, ep.Steps); err != nil {
+		return err
+	}
+	if len(ep.Steps) > 0 {
+		e.emit(EventDone, ep.Env.Name, "%d role changes made", len(ep.Steps))
+	}
+	verified, err := e.verify(ctx, ep)
+	if err != nil || len(ep.Retire) == 0 {
+		return err
+	}
+	if !verified {
+		e.emit(EventWarning, ep.Env.Name, "kept the %d roles the config no longer has, because the deploy role was not verified: "+
+			"run apply again once iam:SimulatePrincipalPolicy is allowed, or delete them by hand", len(ep.Desired.Retire))
+		return nil
+	}
+	if err := e.runSteps(ctx, ep, ep.Retire); err != nil {
+		return err
+	}
+	e.emit(EventDone, ep.Env.Name, "deleted %d roles the config no longer has", len(ep.Desired.Retire))
+	return nil
+}
+
+func (e *Engine) runSteps(ctx context.Context, ep *EnvPlan, steps []deployrole.Step) error {
+	for _, step := range steps {
 		c := step.Change
 		e.emit(EventStart, ep.Env.Name, "%s %s %s: %s", c.Action, c.Kind, c.Target, c.Reason)
 		if err := step.Do(ctx); err != nil {
 			return err
 		}
 	}
-	e.emit(EventDone, ep.Env.Name, "%d role changes made", len(ep.Steps))
-	return e.verify(ctx, ep)
+	return nil
 }
 
-func (e *Engine) verify(ctx context.Context, ep *EnvPlan) error {
+// verify simulates the required calls of each role. It reports false when
+// the simulation was unavailable and verification skipped.
+func (e *Engine) verify(ctx context.Context, ep *EnvPlan) (bool, error) {
 	byRole := requiredCalls(ep.Rendered)
 	for _, role := range slices.Sorted(maps.Keys(byRole)) {
 		name := role
@@ -183,15 +210,15 @@ func (e *Engine) verify(ctx context.Context, ep *EnvPlan) error {
 		roleARN := ep.Desired.RoleARN(name)
 		v, err := e.roles(ep).Verify(ctx, roleARN, byRole[role])
 		if err != nil {
-			return err
+			return false, err
 		}
 		if v.Skipped != "" {
 			e.emit(EventWarning, ep.Env.Name, "verification of %s skipped: %s", roleARN, v.Skipped)
-			return nil
+			return false, nil
 		}
 		e.emit(EventDone, ep.Env.Name, "verified %s: %d required calls allowed", roleARN, v.Checked)
 	}
-	return nil
+	return true, nil
 }
 
 // existingAccountWait bounds the wait for the access role of an account

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -26,7 +27,10 @@ type Result struct {
 	OUsToCreate []string
 	// CreateOrganization is set when the organization does not exist.
 	CreateOrganization bool
-	profiles           []plan.Change
+	// Orphans are the accounts tagged for environments the config does
+	// not list, which apply leaves alone.
+	Orphans  []Orphan
+	profiles []plan.Change
 }
 
 // EnvPlan is one environment's share of a plan.
@@ -43,7 +47,10 @@ type EnvPlan struct {
 	Changes []plan.Change
 	// Steps are the role changes in the member account; for an account
 	// not created yet they are recomputed during apply.
-	Steps    []deployrole.Step
+	Steps []deployrole.Step
+	// Retire deletes the roles Desired.Retire names, after Steps and the
+	// deploy role's verification.
+	Retire   []deployrole.Step
 	Desired  *deployrole.Desired
 	Observed *deployrole.Observed
 	Rendered *library.Rendered
@@ -84,9 +91,14 @@ func (e *Engine) Plan(ctx context.Context) (*Result, error) {
 	}
 	for _, ep := range r.Envs {
 		r.Plan.Changes = append(r.Plan.Changes, ep.Changes...)
-		for _, step := range ep.Steps {
+		for _, step := range slices.Concat(ep.Steps, ep.Retire) {
 			r.Plan.Changes = append(r.Plan.Changes, step.Change)
 		}
+		r.Plan.Warnings = append(r.Plan.Warnings, e.accountDrift(ep)...)
+	}
+	r.Orphans = e.orphans(s, r.Envs)
+	for _, o := range r.Orphans {
+		r.Plan.Warnings = append(r.Plan.Warnings, e.orphanWarning(o))
 	}
 	if r.profiles, err = e.profileChanges(r); err != nil {
 		return nil, err
@@ -215,9 +227,11 @@ func (e *Engine) planRole(ctx context.Context, s *State, ep *EnvPlan) error {
 	ep.Observed = observed
 	keepRotatedExternalID(ep)
 	want = ep.Desired
+	want.Retire = retiredRoles(e.cfg.Deployment.RoleName, observed)
 	if ep.Steps, err = e.roles(ep).Steps(want, observed); err != nil {
 		return fmt.Errorf("environment %s: %w", ep.Env.Name, err)
 	}
+	ep.Retire = e.roles(ep).RetireSteps(want, observed)
 	if ep.Account == nil {
 		for i := range ep.Steps {
 			ep.Steps[i].Change.Reason += " (new account: its id is shown as " + placeholderAccountID + ")"

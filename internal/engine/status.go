@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/orgstrap/orgstrap/internal/deployrole"
 )
@@ -13,6 +14,9 @@ const (
 	DriftPending = "pending"         // config or policy library changed since the last apply
 	DriftOutside = "changed-outside" // AWS differs from what orgstrap last applied
 	DriftMissing = "missing"         // account or role does not exist
+	// DriftNotInConfig marks an account tagged for an environment that the
+	// config does not list.
+	DriftNotInConfig = "not-in-config"
 )
 
 // EnvStatus is the state of one environment.
@@ -27,11 +31,14 @@ type EnvStatus struct {
 	Drift       string   `json:"drift"`
 	// Changes summarise what apply would change.
 	Changes []string `json:"changes,omitempty"`
+	// Notes are differences apply does not change, each with its fix.
+	Notes []string `json:"notes,omitempty"`
 	// Rotation records the deploy role's rotations; nil without a role.
 	Rotation *RotationStatus `json:"rotation,omitempty"`
 }
 
-// Status reports every environment's account, OU, roles and drift. It
+// Status reports every environment's account, OU, roles and drift, then
+// each account tagged for an environment the config does not list. It
 // makes only read calls.
 func (e *Engine) Status(ctx context.Context) ([]EnvStatus, error) {
 	r, err := e.Plan(ctx)
@@ -44,7 +51,7 @@ func (e *Engine) Status(ctx context.Context) ([]EnvStatus, error) {
 		for _, c := range ep.Changes {
 			st.Changes = append(st.Changes, fmt.Sprintf("%s %s %s", c.Action, c.Kind, c.Target))
 		}
-		for _, step := range ep.Steps {
+		for _, step := range slices.Concat(ep.Steps, ep.Retire) {
 			c := step.Change
 			st.Changes = append(st.Changes, fmt.Sprintf("%s %s %s", c.Action, c.Kind, c.Target))
 		}
@@ -66,13 +73,39 @@ func (e *Engine) Status(ctx context.Context) ([]EnvStatus, error) {
 		}
 		st.Rotation = e.rotationStatus(ep)
 		st.Drift = drift(ep)
+		for _, w := range e.accountDrift(ep) {
+			st.Notes = append(st.Notes, w.String())
+			if st.Drift == DriftInSync {
+				st.Drift = DriftOutside
+			}
+		}
+		statuses = append(statuses, st)
+	}
+	for _, o := range r.Orphans {
+		st, err := e.orphanStatus(ctx, r.State, o)
+		if err != nil {
+			return nil, err
+		}
 		statuses = append(statuses, st)
 	}
 	return statuses, nil
 }
 
+// orphanStatus reports an orphan account as AWS has it. Its roles are left
+// out, because reading them would mean assuming a role in the account.
+func (e *Engine) orphanStatus(ctx context.Context, s *State, o Orphan) (EnvStatus, error) {
+	ou, err := e.actualOU(ctx, s, o.Account.ID)
+	if err != nil {
+		return EnvStatus{}, err
+	}
+	return EnvStatus{
+		Name: o.Environment, AccountID: o.Account.ID, AccountName: o.Account.Name, Email: o.Account.Email,
+		OU: ou, State: o.Account.Status, Drift: DriftNotInConfig, Notes: []string{e.orphanWarning(o).String()},
+	}, nil
+}
+
 func drift(ep *EnvPlan) string {
-	if len(ep.Changes) == 0 && len(ep.Steps) == 0 {
+	if len(ep.Changes) == 0 && len(ep.Steps) == 0 && len(ep.Retire) == 0 {
 		return DriftInSync
 	}
 	for _, spec := range ep.Desired.Roles {

@@ -57,13 +57,42 @@ type Change struct {
 	After  string `json:"after,omitempty"`
 }
 
-// Plan is the ordered list of changes: organization and OUs first, then
-// each environment's account, move and role changes, then profiles.
-type Plan struct {
-	Changes []Change `json:"changes"`
+// Warning is a difference between the config and AWS that apply does not
+// change, with what the user can do about it.
+type Warning struct {
+	// Kind is WarningOrphanAccount or WarningAccountDrift.
+	Kind        string `json:"kind"`
+	Environment string `json:"environment,omitempty"`
+	// AccountID is the account the warning is about.
+	AccountID string `json:"account_id"`
+	Message   string `json:"message"`
+	Fix       string `json:"fix"`
 }
 
-// Empty reports whether the plan changes nothing.
+// The kinds of warnings.
+const (
+	// WarningOrphanAccount is an account tagged for an environment that the
+	// config no longer lists. orgstrap never closes accounts, because AWS
+	// keeps a closed account suspended for 90 days.
+	WarningOrphanAccount = "orphan-account"
+	// WarningAccountDrift is an account whose name or root email differs
+	// from the config, which orgstrap has no API call to change.
+	WarningAccountDrift = "account-drift"
+)
+
+// String returns the warning as one line of text.
+func (w Warning) String() string { return w.Message + ": " + w.Fix }
+
+// Plan is the ordered list of changes: organization and OUs first, then
+// each environment's account, move and role changes, then profiles.
+// Warnings list what apply leaves alone.
+type Plan struct {
+	Changes  []Change  `json:"changes"`
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// Empty reports whether the plan changes nothing. Warnings do not count,
+// because apply does not act on them.
 func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
 
 // ForEnvironment returns the changes of one environment.

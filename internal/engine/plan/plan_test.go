@@ -58,3 +58,18 @@ func TestWriteJSONEmpty(t *testing.T) {
 		t.Errorf("JSON: got %s, want an empty changes list", out.String())
 	}
 }
+
+func TestWarningsLeavePlanEmpty(t *testing.T) {
+	p := &Plan{Warnings: []Warning{{Kind: WarningOrphanAccount, Environment: "qa", AccountID: "111111111111",
+		Message: "account qa (111111111111) is tagged orgstrap:environment=qa but qa is not in orgstrap.yaml", Fix: "add it back"}}}
+	if !p.Empty() {
+		t.Errorf("Empty: got false, want true for a plan with warnings only")
+	}
+	var out bytes.Buffer
+	if err := p.WriteJSON(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"kind": "orphan-account"`) {
+		t.Errorf("JSON lacks the warning:\n%s", out.String())
+	}
+}
