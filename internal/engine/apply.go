@@ -97,7 +97,7 @@ func (e *Engine) ensureAccount(ctx context.Context, s *State, ep *EnvPlan) (bool
 	env := ep.Env
 	tags := map[string]string{TagManaged: "true", TagEnvironment: env.Name}
 	if ep.Account != nil {
-		if ep.MatchedBy != "tag" {
+		if ep.Adopt {
 			e.emit(EventStart, env.Name, "adopting account %s", ep.Account.ID)
 			if err := e.org.Tag(ctx, ep.Account.ID, tags); err != nil {
 				return false, err

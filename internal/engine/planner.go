@@ -39,6 +39,9 @@ type EnvPlan struct {
 	// Account is the matched account, nil when it is to be created.
 	Account   *org.Account
 	MatchedBy string // "account_id", "tag" or "email"
+	// Adopt is set when apply must tag the matched account as this
+	// environment's.
+	Adopt bool
 	// Creation is an account creation still running from an earlier run.
 	Creation *org.Creation
 	// Move is set when the account is not under its OU.
@@ -152,7 +155,11 @@ func (e *Engine) planAccount(ctx context.Context, s *State, env config.Environme
 	if account.Status != "ACTIVE" {
 		return nil, fmt.Errorf("account %s of environment %s is %s: orgstrap manages active accounts only", account.ID, env.Name, account.Status)
 	}
-	if how != "tag" {
+	// An account named by account_id is matched before its tags are
+	// looked at, so it needs tagging only when the tags are not there yet.
+	tagged := account.Tags[TagManaged] == "true" && account.Tags[TagEnvironment] == env.Name
+	if how != "tag" && !tagged {
+		ep.Adopt = true
 		change(plan.KindAccount, plan.ActionAdopt, fmt.Sprintf("%s (%s)", account.Name, account.ID),
 			fmt.Sprintf("found by %s, not yet tagged %s=%s", matchLabel(how), TagEnvironment, env.Name))
 	}

@@ -121,4 +121,19 @@ func TestAdoptAccountByEmail(t *testing.T) {
 	if !found {
 		t.Errorf("adopted account lacks %s=dev: %+v", TagEnvironment, tags.Tags)
 	}
+
+	// Naming the account by account_id converges too: once it is tagged,
+	// a re-run plans nothing and tags nothing again.
+	byID := strings.Replace(oneEnvConfig, "    access: broad\n", "    access: broad\n    account_id: \""+id+"\"\n", 1)
+	if byID == oneEnvConfig {
+		t.Fatal("the test config has no \"access: broad\" line to add account_id after")
+	}
+	f.apply(t, byID)
+	f.sb.ResetCalls()
+	if r := f.apply(t, byID); !r.Plan.Empty() {
+		t.Errorf("re-run with account_id plans %d changes, want none: %+v", len(r.Plan.Changes), r.Plan.Changes)
+	}
+	if mutating, _ := splitCalls(f.sb.Calls()); len(mutating) != 0 {
+		t.Errorf("re-run with account_id made mutating calls: %v", mutating)
+	}
 }

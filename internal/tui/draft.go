@@ -93,9 +93,6 @@ func adoptedEnvironments(found []AdoptableEnvironment) ([]config.Environment, ma
 	var envs []config.Environment
 	toCheck := map[string]bool{}
 	for _, f := range found {
-		// NOTE: the engine plans an adopt change, with the reason "not yet
-		// tagged", for every environment matched by account_id, even one
-		// whose account carries its tags already.
 		env := config.Environment{
 			Name: f.Name, AccountName: f.Account.Name, Email: f.Account.Email,
 			AccountID: f.Account.ID, OU: suggestOU(f.Name), Access: f.Access,
