@@ -358,3 +358,18 @@ func TestRenderChangeShowsTrustDiff(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderReviewShowsWarnings(t *testing.T) {
+	cfg := newDraft(nil)
+	r := &Review{Plan: &plan.Plan{Warnings: []plan.Warning{{
+		Kind: plan.WarningOrphanAccount, AccountID: "123456789012",
+		Message: "account acme-qa (123456789012) is tagged orgstrap:environment=qa but qa is not in orgstrap.yaml",
+		Fix:     "add it back, or remove the account and its tags by hand",
+	}}}}
+	out := renderReview(r, cfg, 80)
+	for _, want := range []string{"Warnings: apply leaves these alone", "acme-qa (123456789012)", "add it back"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("review lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -199,6 +199,13 @@ func renderReview(r *Review, cfg *config.Config, width int) string {
 		}
 	}
 
+	if len(r.Plan.Warnings) > 0 {
+		b.WriteString("\n" + titleStyle.Render("Warnings: apply leaves these alone") + "\n")
+		for _, w := range r.Plan.Warnings {
+			b.WriteString(warnStyle.Render(hangingIndent("  ! ", w.String(), width)) + "\n")
+		}
+	}
+
 	b.WriteString("\n" + titleStyle.Render("Lint findings") + "\n")
 	if len(r.Findings) == 0 {
 		b.WriteString(okStyle.Render("  none, and every call the frameworks need is allowed") + "\n")
