@@ -85,13 +85,18 @@ func CheckMaxAge(statuses []EnvStatus, maxAge time.Duration, now time.Time) erro
 	return fmt.Errorf("%w: %s exceed the maximum age of %s", ErrTooOld, strings.Join(old, ", "), FormatAge(maxAge))
 }
 
-// FormatAge renders a duration in days and hours, or hours and minutes
-// below a day.
+// FormatAge renders a duration, truncated, in days and
+// hours, hours and minutes below a day, minutes below an hour and seconds
+// below a minute, such as 3d4h, 2h5m, 12m or 40s.
 func FormatAge(d time.Duration) string {
-	d = d.Round(time.Minute)
-	if d >= 24*time.Hour {
-		days := d / (24 * time.Hour)
-		return fmt.Sprintf("%dd%dh", days, (d-days*24*time.Hour)/time.Hour)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", d/time.Second)
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh%dm", d/time.Hour, (d%time.Hour)/time.Minute)
 	}
-	return fmt.Sprintf("%dh%dm", d/time.Hour, (d%time.Hour)/time.Minute)
+	days := d / (24 * time.Hour)
+	return fmt.Sprintf("%dd%dh", days, (d-days*24*time.Hour)/time.Hour)
 }
