@@ -52,11 +52,7 @@ func runApply(cmd *cobra.Command, g *GlobalOptions, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	if g.Output == "json" {
-		err = r.Plan.WriteJSON(cmd.OutOrStdout())
-	} else {
-		err = r.Plan.WriteText(cmd.OutOrStdout())
-	}
+	err = g.writePlan(cmd.OutOrStdout(), r.Plan)
 	if err != nil || r.Plan.Empty() {
 		return err
 	}

@@ -36,6 +36,14 @@ func newPlanCommand(g *GlobalOptions) *cobra.Command {
 	return cmd
 }
 
+// writePlan writes p to out as --output asks: JSON, or the readable diff.
+func (g *GlobalOptions) writePlan(out io.Writer, p *plan.Plan) error {
+	if g.Output == "json" {
+		return p.WriteJSON(out)
+	}
+	return p.WriteText(out)
+}
+
 func runPlan(cmd *cobra.Command, g *GlobalOptions, o *planOptions) error {
 	ctx := cmd.Context()
 	cfg, lib, err := g.loadConfig(o.configPath)
@@ -52,11 +60,7 @@ func runPlan(cmd *cobra.Command, g *GlobalOptions, o *planOptions) error {
 	if err != nil {
 		return err
 	}
-	if g.Output == "json" {
-		err = r.Plan.WriteJSON(cmd.OutOrStdout())
-	} else {
-		err = r.Plan.WriteText(cmd.OutOrStdout())
-	}
+	err = g.writePlan(cmd.OutOrStdout(), r.Plan)
 	if err != nil {
 		return err
 	}
