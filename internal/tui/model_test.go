@@ -158,8 +158,15 @@ func TestQuitKeys(t *testing.T) {
 	if got := m.w.baseEmail; got != "q" {
 		t.Errorf("base email after typing q: got %q, want %q", got, "q")
 	}
-	if cmd := press(m, tea.KeyMsg{Type: tea.KeyCtrlC}); cmd == nil || cmd() != tea.Quit() {
-		t.Errorf("ctrl+c in a text field did not quit")
+	// The settings are not saved yet, so quitting asks first.
+	if cmd := press(m, tea.KeyMsg{Type: tea.KeyCtrlC}); cmd != nil {
+		t.Errorf("ctrl+c on the environments screen returned a command; want only the question")
+	}
+	if !strings.Contains(m.View(), unsavedQuestion) {
+		t.Errorf("ctrl+c on the environments screen did not ask:\n%s", m.View())
+	}
+	if cmd := press(m, runes("y")); cmd == nil || cmd() != tea.Quit() {
+		t.Errorf("y to the quit question did not quit")
 	}
 }
 

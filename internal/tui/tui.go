@@ -342,3 +342,12 @@ func (m *Model) View() string {
 	}
 	return header + "\n\n" + body + "\n\n" + lipgloss.NewStyle().MaxWidth(m.width).Render(footer)
 }
+
+// unsavedQuestion is asked before quitting a settings screen, because the
+// wizard writes orgstrap.yaml only when the user confirms the review.
+const unsavedQuestion = "Quit the wizard? The settings you entered are not saved. (y/n)"
+
+func (s *environmentsScreen) QuitQuestion() string { return unsavedQuestion }
+func (s *deploymentScreen) QuitQuestion() string   { return unsavedQuestion }
+func (s *trustScreen) QuitQuestion() string        { return unsavedQuestion }
+func (s *reviewScreen) QuitQuestion() string       { return unsavedQuestion }
