@@ -29,7 +29,7 @@ func (g *GlobalOptions) AWSSession(ctx context.Context) (*Session, error) {
 		return nil, err
 	}
 	// The SDK's own logger writes warnings straight to stderr, where they
-	// would break the wizard's screen; they go to orgstrap's logger
+	// would break the wizard's screen. They go to orgstrap's logger
 	// instead, which discards them unless --debug is set.
 	session.Config.Logger = logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
 		g.Logger().Debug(fmt.Sprintf(format, v...), "source", "aws-sdk", "level", string(c))

@@ -36,7 +36,7 @@ func newPlanCommand(g *GlobalOptions) *cobra.Command {
 	return cmd
 }
 
-// writePlan writes p to out as --output asks: JSON, or the readable diff.
+// writePlan writes p to out in the --output format: JSON, or the readable diff.
 func (g *GlobalOptions) writePlan(out io.Writer, p *plan.Plan) error {
 	if g.Output == "json" {
 		return p.WriteJSON(out)

@@ -136,8 +136,9 @@ func runSandboxReset(streams Streams, opts *sandboxResetOptions) error {
 	return nil
 }
 
-// sandboxProfileFile is where commands run with --sandbox write AWS CLI
-// profiles: beside the sandbox state, never in the user's real AWS config.
+// sandboxProfileFile returns the file that commands run with --sandbox
+// write AWS CLI profiles to: beside the sandbox state, never in the user's
+// real AWS config.
 func sandboxProfileFile(statePath string) string {
 	return filepath.Join(filepath.Dir(statePath), "sandbox-aws-config")
 }

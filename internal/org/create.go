@@ -191,7 +191,7 @@ func isReason(err error, reason string) bool {
 // a run interrupted while its CreateAccount call was in flight can have its
 // request land after the next run's discovery, so the next run submits the
 // same email again. When a creation of the same account name is still
-// running, it waits for that one; when an account of the organization has
+// running, it waits for that one. When an account of the organization has
 // the email and carries every tag of req, it returns that account. ok is
 // false when neither holds and the email belongs to someone else.
 func (c *Client) recoverDuplicate(ctx context.Context, req AccountRequest, poll access.Backoff, report func(string)) (id string, ok bool, err error) {
