@@ -43,7 +43,19 @@ type cliSandbox struct {
 
 func startCLISandbox(t *testing.T, configText string) *cliSandbox {
 	t.Helper()
-	sb, cfg := sandboxtest.Start(t, sandbox.Options{CreateAccountDelay: 100 * time.Millisecond})
+	c, _ := startCLISandboxWith(t, configText, sandbox.Options{})
+	return c
+}
+
+// startCLISandboxWith is startCLISandbox with sandbox options, returning
+// the administrator's aws.Config too. The create-account delay defaults to
+// 100 ms.
+func startCLISandboxWith(t *testing.T, configText string, opts sandbox.Options) (*cliSandbox, aws.Config) {
+	t.Helper()
+	if opts.CreateAccountDelay == 0 {
+		opts.CreateAccountDelay = 100 * time.Millisecond
+	}
+	sb, cfg := sandboxtest.Start(t, opts)
 	dir := t.TempDir()
 	keyID, secret := sb.AdminCredentials()
 	t.Setenv("AWS_ACCESS_KEY_ID", keyID)
@@ -58,7 +70,7 @@ func startCLISandbox(t *testing.T, configText string) *cliSandbox {
 	if err := os.WriteFile(c.config, []byte(configText), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return c, cfg
 }
 
 // run executes orgstrap with args against the sandbox and returns stdout,

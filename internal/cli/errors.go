@@ -17,7 +17,7 @@ func WithHint(err error, hint string) error {
 	return &HintError{Err: err, Hint: hint}
 }
 
-// ExitError asks main to exit with Code. A nil Err means the command already
+// ExitError makes main exit with Code. A nil Err means the command already
 // reported what happened, as plan --detailed-exitcode does for pending
 // changes.
 type ExitError struct {

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/orgstrap/orgstrap/internal/sandbox"
-	"github.com/orgstrap/orgstrap/internal/sandbox/sandboxtest"
 )
 
 const rotateConfig = cliConfig + `trust:
@@ -27,21 +26,7 @@ const rotateConfig = cliConfig + `trust:
 // sessions and wrong external ids are really denied.
 func startRotateSandbox(t *testing.T) (*cliSandbox, aws.Config) {
 	t.Helper()
-	sb, cfg := sandboxtest.Start(t, sandbox.Options{EnforceIAM: true, CreateAccountDelay: 100 * time.Millisecond})
-	dir := t.TempDir()
-	keyID, secret := sb.AdminCredentials()
-	t.Setenv("AWS_ACCESS_KEY_ID", keyID)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "aws-config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "aws-credentials"))
-	c := &cliSandbox{sb: sb, endpoint: aws.ToString(cfg.BaseEndpoint), dir: dir, config: filepath.Join(dir, "orgstrap.yaml")}
-	if err := os.WriteFile(c.config, []byte(rotateConfig), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	c, cfg := startCLISandboxWith(t, rotateConfig, sandbox.Options{EnforceIAM: true})
 	if _, stderr, err := c.run(t, "apply", "--config", c.config, "--yes"); err != nil {
 		t.Fatalf("apply --yes: %v\n%s", err, stderr)
 	}

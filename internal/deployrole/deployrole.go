@@ -18,9 +18,9 @@ import (
 const (
 	TagManaged     = "orgstrap:managed"
 	TagEnvironment = "orgstrap:environment"
-	// TagDigest holds the digest of the policy inputs the role was last
-	// fully configured with; it is written last, so a role whose digest
-	// differs from the wanted one is either out of date or half configured.
+	// TagDigest contains the digest of the policy inputs the role was last
+	// fully configured with. It is written last, so a role whose digest
+	// differs from the expected one is either out of date or half configured.
 	TagDigest = "orgstrap:digest"
 	// TagVersions records the default version id of the role's managed
 	// policies as "NAME=ID" pairs separated by spaces, written with the
@@ -69,7 +69,7 @@ type iamAPI interface {
 
 var _ iamAPI = (*iam.Client)(nil)
 
-// Desired is what one member account should contain.
+// Desired is the content one member account should have.
 type Desired struct {
 	AccountID   string
 	Partition   string // "aws" when empty
@@ -84,7 +84,7 @@ type Desired struct {
 	// NOTE: ownership goes by name because GetAccountAuthorizationDetails
 	// and ListPolicies return no policy tags.
 	OwnedPrefixes []string
-	// GitHubOIDC asks for the GitHub Actions OIDC provider.
+	// GitHubOIDC requires the GitHub Actions OIDC provider in the account.
 	GitHubOIDC bool
 	// Digest identifies the policy inputs; it is written to TagDigest.
 	Digest string
@@ -116,7 +116,7 @@ type Policy struct {
 	Boundary bool
 }
 
-// Observed is what the account contains now.
+// Observed is the account's current content.
 type Observed struct {
 	Roles map[string]*Role // by name; missing roles are absent
 	// Policies are orgstrap's managed policies (by OwnedPrefixes), by name.

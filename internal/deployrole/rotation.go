@@ -26,8 +26,8 @@ const (
 	TagRotatedAt = "orgstrap:rotated-at"
 	// TagExternalIDRotatedAt is the TagRotationStarted value of the
 	// rotation that last replaced the external id in the trust policy.
-	// Its presence tells apply that the trust policy, not the config,
-	// contains the current external id.
+	// When it is present, apply keeps the external id of the trust policy
+	// rather than the config's, because the trust policy has the current one.
 	TagExternalIDRotatedAt = "orgstrap:external-id-rotated-at"
 	// TagGeneration is the blue/green generation number of the role: 1
 	// for the role named in the config, 2 for NAME-g2, and so on.

@@ -9,7 +9,7 @@ import (
 	"github.com/orgstrap/orgstrap/internal/deployrole"
 )
 
-// RotationStatus is what the deploy role's tags record of its rotations.
+// RotationStatus is the record of a deploy role's rotations, read from its tags.
 type RotationStatus struct {
 	Role       string `json:"role"`
 	Generation int    `json:"generation"`

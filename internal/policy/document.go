@@ -24,7 +24,7 @@ type Document struct {
 
 // Statement is one element of a document's Statement list. Exactly one of
 // Action and NotAction, and at most one of Resource and NotResource, are set
-// in a valid statement; trust policies use Principal or NotPrincipal instead
+// in a valid statement. Trust policies use Principal or NotPrincipal instead
 // of Resource.
 type Statement struct {
 	Sid          string     `json:"Sid,omitempty"`

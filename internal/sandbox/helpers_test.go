@@ -75,8 +75,8 @@ func wantAPIError(t *testing.T, err error, code string) smithy.APIError {
 	return apiErr
 }
 
-// noRetry returns cfg with retries off, so a test sees each error the
-// sandbox sends.
+// noRetry returns cfg with retries off, so each error the sandbox sends
+// reaches the test.
 func noRetry(cfg aws.Config) aws.Config {
 	cfg.RetryMaxAttempts = 1
 	return cfg

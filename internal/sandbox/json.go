@@ -82,7 +82,7 @@ func writeJSONError(w http.ResponseWriter, requestID string, err *api.Error) {
 }
 
 // jsonErrorCode translates an authentication, authorization or internal
-// error from the Query protocol's codes to the ones AWS's JSON services send:
+// error from the Query protocol's codes to the ones AWS's JSON services send.
 // Organizations returns UnrecognizedClientException for an unknown access
 // key and InvalidSignatureException for a bad signature, where IAM and STS
 // send InvalidClientTokenId and SignatureDoesNotMatch. A clock skew is an

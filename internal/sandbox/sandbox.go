@@ -1,10 +1,11 @@
 // Package sandbox is a local emulation of the parts of AWS Organizations, IAM
 // and STS that orgstrap uses. It serves AWS's wire protocols over HTTP, so
-// unmodified aws-sdk-go-v2 clients and the AWS CLI work against it: it
-// verifies SigV4 signatures, decodes JSON 1.1 (Organizations) and Query (IAM,
-// STS) requests, injects the faults configured in Options, implements
-// Organizations, persists its state, and delegates IAM and STS to
-// identity.Store. Every request runs under one mutex.
+// unmodified aws-sdk-go-v2 clients and the AWS CLI work against it.
+//
+// It verifies SigV4 signatures and decodes JSON 1.1 (Organizations) and
+// Query (IAM, STS) requests. It injects the faults configured in Options,
+// implements Organizations, persists its state, and delegates IAM and STS
+// to identity.Store. Every request runs under one mutex.
 package sandbox
 
 import (

@@ -158,7 +158,7 @@ func TestQuitKeys(t *testing.T) {
 	if got := m.w.baseEmail; got != "q" {
 		t.Errorf("base email after typing q: got %q, want %q", got, "q")
 	}
-	// The settings are not saved yet, so quitting asks first.
+	// The settings are not saved yet, so quitting needs a confirmation.
 	if cmd := press(m, tea.KeyMsg{Type: tea.KeyCtrlC}); cmd != nil {
 		t.Errorf("ctrl+c on the environments screen returned a command; want only the question")
 	}

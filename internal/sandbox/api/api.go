@@ -45,7 +45,7 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// PrincipalKind says what kind of IAM identity signed a request.
+// PrincipalKind is the kind of IAM identity that signed a request.
 type PrincipalKind string
 
 // The identities the sandbox issues credentials for.
